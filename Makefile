@@ -1,0 +1,35 @@
+# The digest: every target bootstraps .venv from the pinned requirements first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: build test check serve bench fuzz clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+check: $(STAMP)
+	$(BIN)/python scripts/check.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --stories $(or $(N),1000) $(BENCH_ARGS)
+
+fuzz: $(STAMP)
+	DIGEST_FUZZ_EXAMPLES=$(or $(EXAMPLES),50000) $(BIN)/python -m pytest tests/test_fuzzing.py
+
+clean:
+	rm -rf site .pytest_cache

@@ -1,0 +1,131 @@
+"""Front matter as YAML nodes with line numbers, read the way a contributor expects.
+
+PyYAML speaks YAML 1.1, where `NO` is false, `010` is 8 and `10:00` is 600. Stories need the
+YAML 1.2 core schema: only true/false are booleans, dates stay text (we parse them ourselves),
+and aliases are refused so that a "billion laughs" document costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import frontmatter
+import yaml
+
+MAX_DEPTH = 10
+
+
+class FrontMatterError(Exception):
+    """Front matter that is not YAML we accept; `line` is 0-based within the front matter."""
+
+    def __init__(self, message: str, line: int, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.hint = hint
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 core-schema scalars, no aliases and bounded nesting."""
+
+    yaml_implicit_resolvers: dict = {}
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise FrontMatterError(
+                "YAML aliases (*name) are not allowed in front matter",
+                event.start_mark.line,
+                "write the value out in full",
+            )
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            event = self.peek_event()
+            raise FrontMatterError(
+                f"front matter is nested more than {MAX_DEPTH} levels deep",
+                event.start_mark.line,
+                "stories need at most two levels (sources: - name: ...)",
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), list("~nN") + [""])
+# YAML 1.2 ints: PyYAML's constructor would read "010" as octal; decimal it is.
+_Loader.add_constructor(
+    "tag:yaml.org,2002:int",
+    lambda loader, node: int(node.value, 0) if node.value[:2] in ("0o", "0x") else int(node.value, 10),
+)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The YAML node tree of `text`, or None for an empty document."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        raise FrontMatterError(f"broken YAML: {problem}", mark.line if mark else 0, _yaml_hint(problem)) from None
+    except yaml.YAMLError as error:
+        raise FrontMatterError(f"broken YAML: {error}", 0) from None
+    finally:
+        loader.dispose()
+
+
+def construct(node: yaml.Node):
+    """The Python value of one node (after `compose`, aliases are already refused)."""
+    loader = _Loader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return 'put the value in double quotes when it contains ": "'
+    if "found character '\\t'" in problem:
+        return "indent with spaces, not tabs"
+    return "check the quotes and indentation on this line"
+
+
+_handler = frontmatter.YAMLHandler()
+
+
+def split(text: str) -> tuple[str, int, str, int] | None:
+    """Split a document into (front matter, its first line, body, its first line), lines
+    1-based; None when the document does not start with a `---` line."""
+    start = _handler.FM_BOUNDARY.match(text)
+    if not start:
+        return None
+    try:
+        fm, body = _handler.split(text)
+    except ValueError:
+        raise FrontMatterError("front matter is not closed", 0, "end the front matter with a line `---`") from None
+    fm_line = text.count("\n", 0, start.end()) + 1
+    body_line = len(text) - len(body)
+    return fm, fm_line, body, text.count("\n", 0, body_line) + 1

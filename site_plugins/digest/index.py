@@ -1,0 +1,148 @@
+"""The digest's indexes, computed once from the stories: editions, topics, countries,
+related stories, neighbours in time, archive. Templates and feeds only read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .loader import country as lookup_country
+from .model import Content, Country, Story, Topic
+
+TAG_WEIGHT = 1.0
+COUNTRY_WEIGHT = 0.6
+# Related stories are looked for among this many neighbours in time on each side, per shared
+# topic or country: bounded work per story, and a digest's related stories should be recent.
+RELATED_WINDOW = 30
+
+
+@dataclass(slots=True)
+class Edition:
+    date: dt.date
+    stories: list[Story]
+
+    @property
+    def url(self) -> str:
+        return f"editions/{self.date.isoformat()}/"
+
+
+@dataclass(slots=True)
+class Listing:
+    """A topic's or a country's stories, newest first."""
+
+    key: str
+    stories: list[Story]
+    topic: Topic | None = None
+    country: Country | None = None
+
+    @property
+    def url(self) -> str:
+        return self.topic.url if self.topic else self.country.url  # type: ignore[union-attr]
+
+    @property
+    def title(self) -> str:
+        return self.topic.title if self.topic else self.country.name  # type: ignore[union-attr]
+
+
+@dataclass(slots=True)
+class Digest:
+    stories: list[Story]  # newest first
+    editions: list[Edition]  # newest first
+    topics: dict[str, Listing]  # every declared topic, even without stories; by title
+    countries: dict[str, Listing]  # only countries with stories; by name
+    related: dict[int, list[Story]] = field(default_factory=dict)  # id(story) -> related
+    _chronological: list[Story] = field(default_factory=list)
+    _position: dict[int, int] = field(default_factory=dict)
+    edition_of: dict[dt.date, Edition] = field(default_factory=dict)
+
+    def older(self, story: Story) -> Story | None:
+        i = self._position[id(story)]
+        return self._chronological[i - 1] if i > 0 else None
+
+    def newer(self, story: Story) -> Story | None:
+        i = self._position[id(story)]
+        return self._chronological[i + 1] if i + 1 < len(self._chronological) else None
+
+    def neighbours(self, edition: Edition) -> tuple[Edition | None, Edition | None]:
+        """(older, newer) editions."""
+        i = self.editions.index(edition)
+        older = self.editions[i + 1] if i + 1 < len(self.editions) else None
+        return older, (self.editions[i - 1] if i > 0 else None)
+
+    def archive(self) -> list[tuple[int, list[tuple[int, list[Edition]]]]]:
+        """[(year, [(month, editions newest first)])], newest first."""
+        years: dict[int, dict[int, list[Edition]]] = defaultdict(lambda: defaultdict(list))
+        for edition in self.editions:
+            years[edition.date.year][edition.date.month].append(edition)
+        return [(y, list(months.items())) for y, months in years.items()]
+
+
+def _newest_first(story: Story) -> tuple:
+    return (-story.published.timestamp(), story.slug)
+
+
+def build_digest(content: Content, related_count: int = 5) -> Digest:
+    stories = sorted(content.stories, key=_newest_first)
+    by_date: dict[dt.date, list[Story]] = defaultdict(list)
+    topic_stories: dict[str, list[Story]] = defaultdict(list)
+    country_stories: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        by_date[story.edition].append(story)
+        for tag in story.tags:
+            topic_stories[tag].append(story)
+        for code in story.countries:
+            country_stories[code].append(story)
+    editions = [
+        Edition(day, sorted(day_stories, key=lambda s: (s.weight, *_newest_first(s))))
+        for day, day_stories in sorted(by_date.items(), reverse=True)
+    ]
+    topics = {
+        tag: Listing(tag, topic_stories.get(tag, []), topic=topic)
+        for tag, topic in sorted(content.topics.items(), key=lambda item: item[1].title.casefold())
+    }
+    countries = {}
+    for code in sorted(country_stories, key=lambda c: lookup_country(c).name.casefold()):
+        found = lookup_country(code)
+        intro = content.country_intros.get(code, "")
+        countries[code] = Listing(code, country_stories[code], country=Country(found.code, found.name, found.flag, intro))
+    chronological = stories[::-1]
+    digest = Digest(
+        stories, editions, topics, countries,
+        _chronological=chronological,
+        _position={id(s): i for i, s in enumerate(chronological)},
+        edition_of={e.date: e for e in editions},
+    )
+    digest.related = _related(chronological, topic_stories, country_stories, related_count)
+    return digest
+
+
+def _related(chronological: list[Story], topic_stories: dict[str, list[Story]],
+             country_stories: dict[str, list[Story]], count: int) -> dict[int, list[Story]]:
+    """Up to `count` related stories each, through an inverted index (term -> stories in time
+    order): shared rare terms weigh more (idf), ties go to the story closest in time."""
+    if count <= 0:
+        return {}
+    position = {id(s): i for i, s in enumerate(chronological)}
+    total = len(chronological)
+    postings: dict[tuple[str, str], tuple[list[int], float]] = {}
+    for kind, index, weight in (("tag", topic_stories, TAG_WEIGHT), ("cc", country_stories, COUNTRY_WEIGHT)):
+        for term, members in index.items():
+            positions = sorted(position[id(s)] for s in members)
+            postings[(kind, term)] = (positions, weight * math.log(1 + total / len(positions)))
+    related: dict[int, list[Story]] = {}
+    for i, story in enumerate(chronological):
+        scores: dict[int, float] = defaultdict(float)
+        terms = [("tag", t) for t in story.tags] + [("cc", c) for c in story.countries]
+        for term in terms:
+            positions, weight = postings[term]
+            at = bisect_left(positions, i)
+            for j in positions[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1]:
+                if j != i:
+                    scores[j] += weight
+        best = sorted(scores, key=lambda j: (-scores[j], abs(j - i), -j))[:count]
+        related[id(story)] = [chronological[j] for j in best]
+    return related

@@ -1,0 +1,109 @@
+"""The newsroom's vocabulary as plain data: stories, sources, topics, countries, problems.
+
+Nothing here knows about MkDocs; every other module speaks in these types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the content, pointing at the file and line to fix."""
+
+    path: str  # as shown to people: relative to the project, e.g. content/stories/2024/11/x.md
+    line: int  # 1-based
+    message: str
+    hint: str = ""
+    severity: str = "error"  # "error" fails check and build; "warning" does not
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}: {self.message}"
+        if self.severity == "warning":
+            text = f"{self.path}:{self.line}: warning: {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    url: str | None = None
+    title: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    tag: str
+    title: str
+    description: str
+    intro_markdown: str = ""
+    path: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"topics/{self.tag}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2, lower case (URLs use it)
+    name: str  # ISO 3166 name, or its common name where ISO has one
+    flag: str  # regional-indicator emoji
+    intro_markdown: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"countries/{self.code}/"
+
+
+@dataclass(slots=True, eq=False)
+class Story:
+    """One story file, validated. `published` is time-zone aware; `edition` is its date in the
+    site's time zone."""
+
+    slug: str
+    path: str  # relative to the docs dir: stories/2024/11/slug.md
+    title: str
+    summary: str
+    published: dt.datetime
+    edition: dt.date
+    tags: tuple[str, ...]
+    countries: tuple[str, ...]
+    sources: tuple[Source, ...]
+    body_markdown: str
+    updated: dt.datetime | None = None
+    draft: bool = False
+    weight: int = 0
+    date_only: bool = True  # the file gave a date, not a date-time
+    line_of: dict[str, int] = field(default_factory=dict, repr=False)  # key -> line, for warnings
+    html: str = field(default="", repr=False)  # the sanitised body, rendered once
+
+    @property
+    def url(self) -> str:
+        return self.path[: -len(".md")] + "/"
+
+    @property
+    def modified(self) -> dt.datetime:
+        return self.updated or self.published
+
+
+@dataclass(slots=True)
+class Content:
+    """Everything loaded from the content folder, valid or not."""
+
+    stories: list[Story]
+    topics: dict[str, Topic]
+    country_intros: dict[str, str]  # cc -> intro markdown
+    home_intro: str
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]

@@ -1,0 +1,139 @@
+"""The MkDocs adapter: MkDocs events in, calls to the digest's core out.
+
+Content is loaded and indexed once per build (`on_config`, `on_files`); story and generated
+pages skip MkDocs' Markdown entirely (`on_page_read_source` returns nothing to render) and get
+their HTML from `pages.SitePages`.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+
+from markupsafe import Markup, escape
+from mkdocs.config import base
+from mkdocs.config import config_options as opt
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from . import head, sanitize
+from .index import build_digest
+from .loader import DEFAULT_MAX_BYTES, load_content
+from .pages import PageSpec, SitePages
+from .render import MarkdownRenderer
+
+log = get_plugin_logger(__name__)
+PACKAGE = Path(__file__).parent
+STYLESHEET = "assets/digest/digest.css"
+
+
+class _TimeZone(opt.Type):
+    def __init__(self, default: str = "UTC") -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        name = super().run_validation(value)
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise base.ValidationError(f"unknown time zone {name!r}; use an IANA name such as Europe/London") from None
+        return name
+
+
+class DigestConfig(base.Config):
+    stories_dir = opt.Type(str, default="stories")
+    time_zone = _TimeZone()
+    home_editions = opt.Type(int, default=10)
+    page_size = opt.Type(int, default=50)
+    related_count = opt.Type(int, default=5)
+    feed_size = opt.Type(int, default=50)
+    drafts = opt.Optional(opt.Type(bool))  # unset: shown by `mkdocs serve` only
+    max_story_bytes = opt.Type(int, default=DEFAULT_MAX_BYTES)
+    publication_name = opt.Optional(opt.Type(str))  # Google News name; default: site_name
+    language = opt.Optional(opt.Type(str))  # default: theme.language, else "en"
+
+
+class DigestPlugin(BasePlugin[DigestConfig]):
+    def __init__(self) -> None:
+        self.command = "build"
+        self.pages: SitePages | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config):
+        for name in ("home_editions", "page_size", "feed_size"):
+            if self.config[name] < 1:
+                raise PluginError(f"digest: `{name}` must be at least 1")
+        if not config.site_url:
+            raise PluginError("digest: set `site_url` in mkdocs.yml (feeds, sitemaps and canonical links need "
+                              "absolute URLs), e.g. site_url: https://digest.example.org/")
+        if self.config.stories_dir.strip("/") != "stories":
+            raise PluginError("digest: `stories_dir` must be `stories` (the contract's URLs are /stories/...)")
+        include_drafts = self.config.drafts if self.config.drafts is not None else self.command == "serve"
+        self.content = load_content(
+            config.docs_dir, time_zone=self.config.time_zone, include_drafts=include_drafts,
+            max_bytes=self.config.max_story_bytes,
+        )
+        for warning in self.content.warnings:
+            log.info(str(warning))
+        if self.content.errors:
+            raise PluginError(
+                f"{len(self.content.errors)} problem(s) in the content; nothing was built:\n"
+                + "\n".join(str(p) for p in self.content.errors)
+            )
+        material = next((i for i, d in enumerate(config.theme.dirs) if Path(d).name == "templates"
+                         and Path(d).parent.name == "material"), len(config.theme.dirs) - 1)
+        config.theme.dirs.insert(material, str(PACKAGE / "theme"))
+        config.extra_css.append(STYLESHEET)
+        self.language = self.config.language or config.theme.get("language") or "en"
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        digest = build_digest(self.content, related_count=self.config.related_count)
+        self.pages = SitePages(
+            digest, MarkdownRenderer(), home_intro=self.content.home_intro,
+            home_editions=self.config.home_editions, page_size=self.config.page_size,
+            site_name=config.site_name,
+        )
+        specs = self.pages.specs
+        for file in list(files.documentation_pages()):
+            uri = file.src_uri
+            generated_here = uri.startswith(("stories/", "topics/", "countries/")) or uri == "index.md"
+            if generated_here and uri not in specs:
+                files.remove(file)  # drafts, and country intros of countries without stories
+        for uri, spec in specs.items():
+            existing = files.get_file_from_path(uri)
+            if existing is None:
+                existing = File.generated(config, uri, content="")
+                files.append(existing)
+            existing.inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, STYLESHEET, abs_src_path=str(PACKAGE / "assets" / "digest.css")))
+        return files
+
+    def _spec(self, page) -> PageSpec | None:
+        return self.pages.specs.get(page.file.src_uri) if self.pages else None
+
+    def on_page_read_source(self, *, page, config) -> str | None:
+        return "" if self._spec(page) else None
+
+    def on_page_content(self, html: str, *, page, config, files) -> str:
+        spec = self._spec(page)
+        if spec is None:
+            # An ordinary page (about.md): contributors write these too.
+            title = page.meta.get("title")
+            page.title = escape(title) if isinstance(title, str) else Markup(page.title or "")
+            page.meta = {k: escape(v) if isinstance(v, str) else v for k, v in page.meta.items()}
+            return sanitize.clean(html)
+        page.title = escape(spec.title)
+        page.meta = {"description": escape(spec.description)} if spec.description else {}
+        if not spec.searchable:
+            page.meta["search"] = {"exclude": True}
+        return self.pages.render(spec)
+
+    def on_page_context(self, context, *, page, config, nav):
+        spec = self._spec(page)
+        context["digest_head"] = Markup(head.head_html(spec, page_url=page.url, site_url=config.site_url,
+                                                       site_name=config.site_name, language=self.language))
+        return context

@@ -1,0 +1,243 @@
+"""The front-matter rules, written once: the validator reads them and the JSON Schema for
+editors is generated from them (`json_schema()`).
+
+Each field is a `Field` whose `kind` names one checker below; a checker takes a YAML node and
+returns the value or raises `Invalid` with the node whose line is at fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import yaml
+
+from . import frontmatter_yaml
+
+TAG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$"
+_HTML = re.compile(r"<[A-Za-z/!?]|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class Invalid(Exception):
+    def __init__(self, message: str, node: yaml.Node, hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.node, self.hint = message, node, hint
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    required: bool
+    description: str
+    max_length: int | None = None
+
+
+STORY_FIELDS: tuple[Field, ...] = (
+    Field("title", "text", True, "Headline, plain text.", 200),
+    Field("date", "date", True, "YYYY-MM-DD, or an ISO 8601 date-time with offset; must match the folder YYYY/MM."),
+    Field("summary", "text", True, "One-sentence summary, plain text: listings, feeds, meta description.", 400),
+    Field("tags", "tags", True, "Topic slugs; each needs content/topics/<tag>.md."),
+    Field("countries", "countries", False, "ISO 3166-1 alpha-2 codes (any case)."),
+    Field("sources", "sources", True, "Where the facts come from: name, and url/title/date if known."),
+    Field("updated", "date", False, "Like date; not before it."),
+    Field("draft", "bool", False, "true keeps the story out of the published site."),
+    Field("weight", "int", False, "Orders stories within one edition, lower first."),
+)
+
+SOURCE_FIELDS: tuple[Field, ...] = (
+    Field("name", "text", True, "Who published or said it.", 200),
+    Field("url", "url", False, "Absolute http(s) URL of the source."),
+    Field("title", "text", False, "Title of the source article.", 300),
+    Field("date", "plain_date", False, "YYYY-MM-DD the source was published."),
+)
+
+TOPIC_FIELDS: tuple[Field, ...] = (
+    Field("title", "text", True, "Topic name shown to readers.", 100),
+    Field("description", "text", True, "One line: what the topic covers.", 300),
+)
+
+COUNTRY_FIELDS: tuple[Field, ...] = (
+    Field("description", "text", False, "One line about the country page.", 300),
+)
+
+
+# --- checkers: node -> value, or raise Invalid ---------------------------------------------
+
+def _scalar(node: yaml.Node, what: str) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise Invalid(f"must be {what}, not a {'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}", node)
+    return node.value
+
+
+def check_text(node: yaml.Node, field: Field) -> str:
+    value = frontmatter_yaml.construct(node) if isinstance(node, yaml.ScalarNode) else None
+    if not isinstance(value, str):
+        shown = "empty" if value is None and isinstance(node, yaml.ScalarNode) else "not text"
+        raise Invalid(f"`{field.name}` is {shown}", node, f'write {field.name}: "..." in quotes')
+    text = " ".join(value.split())
+    if not text:
+        raise Invalid(f"`{field.name}` is empty", node, "write some plain text")
+    if _CONTROL.search(value):
+        raise Invalid(f"`{field.name}` contains control characters", node, "remove them")
+    if _HTML.search(text):
+        raise Invalid(f"`{field.name}` contains HTML", node, "front matter is plain text: remove tags and entities")
+    if field.max_length and len(text) > field.max_length:
+        raise Invalid(
+            f"`{field.name}` is {len(text)} characters long (at most {field.max_length})", node, "shorten it"
+        )
+    return text
+
+
+def parse_when(raw: str) -> tuple[dt.datetime | dt.date, bool] | None:
+    """A date or an offset-aware date-time from text, with whether it was a date only."""
+    if re.match(DATE_PATTERN, raw):
+        try:
+            return dt.date.fromisoformat(raw), True
+        except ValueError:
+            return None
+    if re.match(DATETIME_PATTERN, raw):
+        try:
+            return dt.datetime.fromisoformat(raw), False
+        except ValueError:
+            return None
+    return None
+
+
+def check_date(node: yaml.Node, field: Field) -> tuple[dt.datetime | dt.date, bool]:
+    raw = _scalar(node, "a date").strip()
+    parsed = parse_when(raw)
+    if parsed is None:
+        hint = "write YYYY-MM-DD, or a date-time with its offset like 2024-11-29T08:30:00+00:00"
+        if re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", raw):
+            hint = "a date-time needs its time-zone offset, e.g. +00:00 or Z"
+        raise Invalid(f"`{field.name}` is not a valid date: {raw!r}", node, hint)
+    return parsed
+
+
+def check_plain_date(node: yaml.Node, field: Field) -> dt.date:
+    raw = _scalar(node, "a date").strip()
+    parsed = parse_when(raw)
+    if parsed is None or not parsed[1]:
+        raise Invalid(f"`{field.name}` is not a date: {raw!r}", node, "write YYYY-MM-DD")
+    return parsed[0]
+
+
+def check_bool(node: yaml.Node, field: Field) -> bool:
+    value = frontmatter_yaml.construct(node)
+    if not isinstance(value, bool):
+        raise Invalid(f"`{field.name}` must be true or false", node, f"write {field.name}: true")
+    return value
+
+
+def check_int(node: yaml.Node, field: Field) -> int:
+    value = frontmatter_yaml.construct(node)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"`{field.name}` must be a whole number", node, f"write {field.name}: 10")
+    return value
+
+
+def check_url(node: yaml.Node, field: Field) -> str:
+    raw = _scalar(node, "a URL").strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or _CONTROL.search(raw) or " " in raw:
+        raise Invalid(f"`{field.name}` must be an absolute http(s) URL, not {raw!r}", node,
+                      "write the full address starting with https://")
+    return raw
+
+
+def _sequence(node: yaml.Node, field: Field, example: str) -> list[yaml.Node]:
+    if not isinstance(node, yaml.SequenceNode):
+        raise Invalid(f"`{field.name}` must be a list", node, f"write {field.name}: {example}")
+    if field.required and not node.value:
+        raise Invalid(f"`{field.name}` needs at least one entry", node, f"write {field.name}: {example}")
+    return node.value
+
+
+def check_tags(node: yaml.Node, field: Field) -> list[tuple[str, yaml.Node]]:
+    tags = []
+    for item in _sequence(node, field, "[refugees, diplomacy]"):
+        value = frontmatter_yaml.construct(item) if isinstance(item, yaml.ScalarNode) else None
+        if not isinstance(value, str) or not re.match(TAG_PATTERN, value):
+            raise Invalid(f"tag {item.value if isinstance(item, yaml.ScalarNode) else '?'!r} is not a topic slug",
+                          item, "tags are lower-case words joined by hyphens, e.g. human-rights")
+        tags.append((value, item))
+    return tags
+
+
+def check_countries(node: yaml.Node, field: Field) -> list[tuple[str, yaml.Node]]:
+    # Read the scalars as written: `NO` is Norway, whatever YAML 1.1 thinks.
+    codes = []
+    for item in _sequence(node, field, "[af, pk]"):
+        codes.append((_scalar(item, "a country code").strip(), item))
+    return codes
+
+
+def check_sources(node: yaml.Node, field: Field) -> list[tuple[dict[str, Any], yaml.Node]]:
+    sources = []
+    for item in _sequence(node, field, "\n  - name: TASS"):
+        if isinstance(item, yaml.ScalarNode):
+            raise Invalid("each source must be a mapping with a name", item,
+                          f"write - name: {item.value or 'Publisher'}")
+        sources.append((item, item))
+    return sources
+
+
+CHECKERS: dict[str, Callable[[yaml.Node, Field], Any]] = {
+    "text": check_text,
+    "date": check_date,
+    "plain_date": check_plain_date,
+    "bool": check_bool,
+    "int": check_int,
+    "url": check_url,
+    "tags": check_tags,
+    "countries": check_countries,
+    "sources": check_sources,
+}
+
+_JSON_KINDS: dict[str, dict[str, Any]] = {
+    "text": {"type": "string", "minLength": 1, "not": {"pattern": _HTML.pattern}},
+    "date": {"type": "string", "anyOf": [{"pattern": DATE_PATTERN}, {"pattern": DATETIME_PATTERN}]},
+    "plain_date": {"type": "string", "pattern": DATE_PATTERN},
+    "bool": {"type": "boolean"},
+    "int": {"type": "integer"},
+    "url": {"type": "string", "format": "uri", "pattern": r"^https?://"},
+    "tags": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": TAG_PATTERN}},
+    "countries": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": r"^[A-Za-z]{2}$"}},
+}
+
+
+def _object_schema(fields: tuple[Field, ...]) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for f in fields:
+        if f.kind == "sources":
+            prop: dict[str, Any] = {"type": "array", "minItems": 1, "items": _object_schema(SOURCE_FIELDS)}
+        else:
+            prop = dict(_JSON_KINDS[f.kind])
+        if f.max_length:
+            prop["maxLength"] = f.max_length
+        properties[f.name] = {"description": f.description, **prop}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [f.name for f in fields if f.required],
+        "properties": properties,
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of story front matter, for editors' completion."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/the-digest/the-digest/schema/story.schema.json",
+        "title": "Story front matter",
+        "description": "Front matter of content/stories/<YYYY>/<MM>/<slug>.md. Generated from "
+        "site_plugins/digest/schema.py: do not edit by hand.",
+        **_object_schema(STORY_FIELDS),
+    }
