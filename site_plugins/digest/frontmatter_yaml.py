@@ -87,8 +87,11 @@ def compose(text: str) -> yaml.Node | None:
     try:
         return loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "invalid YAML"
+        # An unclosed quote or bracket is reported at the end of the text; its start is the
+        # line to fix.
+        unclosed = (error.context or "").startswith(("while scanning a quoted", "while parsing a flow"))
+        mark = (error.context_mark if unclosed else None) or error.problem_mark or error.context_mark
+        problem = ", ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         raise FrontMatterError(f"broken YAML: {problem}", mark.line if mark else 0, _yaml_hint(problem)) from None
     except yaml.YAMLError as error:
         raise FrontMatterError(f"broken YAML: {error}", 0) from None
@@ -108,6 +111,8 @@ def construct(node: yaml.Node):
 def _yaml_hint(problem: str) -> str:
     if "mapping values are not allowed" in problem:
         return 'put the value in double quotes when it contains ": "'
+    if "quoted scalar" in problem:
+        return "a quote opened on this line is not closed"
     if "found character '\\t'" in problem:
         return "indent with spaces, not tabs"
     return "check the quotes and indentation on this line"

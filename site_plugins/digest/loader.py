@@ -113,6 +113,7 @@ def load_content(
         if story.draft and not include_drafts:
             continue
         stories.append(story)
+    problems.sort(key=lambda p: (p.path, p.line))
     return Content(stories, topics, country_intros, home_intro, problems)
 
 
@@ -307,7 +308,7 @@ def _load_story(f: _File, text: str, topics: dict[str, Topic], tz: zoneinfo.Zone
         found = country(code)
         if found is None:
             f.error(f.at(node), f"unknown country code {code!r}",
-                    "use an ISO 3166-1 alpha-2 code such as af, pk, ir (quote-free, two letters)")
+                    "use an ISO 3166-1 alpha-2 code (two letters), such as af, pk or ir")
         elif found.code in countries:
             f.error(f.at(node), f"country {code!r} is listed twice", "remove one")
         else:

@@ -85,7 +85,7 @@ class SitePages:
     def _add_all(self, home_intro: str, home_editions: int, page_size: int) -> None:
         d = self.digest
         latest = d.editions[0] if d.editions else None
-        self._add(PageSpec("index.md", "", self.site_name or "Home", "home.html", {
+        self._add(PageSpec("index.md", "", "Home", "home.html", {
             "intro": home_intro, "latest": latest, "earlier": d.editions[1:1 + home_editions],
             "more_editions": len(d.editions) > 1 + home_editions,
         }, description=f"The latest edition of {self.site_name}." if self.site_name else "", feeds="", in_nav=True))

@@ -22,6 +22,7 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$"
 _HTML = re.compile(r"<[A-Za-z/!?]|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PLACEHOLDER = re.compile(r"^\s*TODO\b")  # what scripts/new_story.py writes for anything not given
 
 
 class Invalid(Exception):
@@ -82,8 +83,14 @@ def check_text(node: yaml.Node, field: Field) -> str:
         shown = "empty" if value is None and isinstance(node, yaml.ScalarNode) else "not text"
         raise Invalid(f"`{field.name}` is {shown}", node, f'write {field.name}: "..." in quotes')
     text = " ".join(value.split())
+    if _cut_by_comment(node):
+        raise Invalid(f"`{field.name}` is cut short at ` #`: YAML reads the rest of the line as a comment",
+                      node, f'put the whole {field.name} in double quotes')
     if not text:
         raise Invalid(f"`{field.name}` is empty", node, "write some plain text")
+    if _PLACEHOLDER.match(text):
+        raise Invalid(f"`{field.name}` is still a TODO placeholder", node,
+                      f"replace it with the real {field.name}: {field.description.rstrip('.')}")
     if _CONTROL.search(value):
         raise Invalid(f"`{field.name}` contains control characters", node, "remove them")
     if _HTML.search(text):
@@ -93,6 +100,18 @@ def check_text(node: yaml.Node, field: Field) -> str:
             f"`{field.name}` is {len(text)} characters long (at most {field.max_length})", node, "shorten it"
         )
     return text
+
+
+def _cut_by_comment(node: yaml.ScalarNode) -> bool:
+    """A plain scalar followed by ` #...` on its line: the contributor's text was truncated."""
+    if node.style is not None:
+        return False
+    mark = node.end_mark
+    buffer = getattr(mark, "buffer", None)
+    if not buffer:
+        return False
+    rest = buffer[mark.pointer:].split("\n", 1)[0]
+    return bool(re.match(r"\s+#", rest))
 
 
 def parse_when(raw: str) -> tuple[dt.datetime | dt.date, bool] | None:
@@ -181,7 +200,7 @@ def check_countries(node: yaml.Node, field: Field) -> list[tuple[str, yaml.Node]
 
 def check_sources(node: yaml.Node, field: Field) -> list[tuple[dict[str, Any], yaml.Node]]:
     sources = []
-    for item in _sequence(node, field, "\n  - name: TASS"):
+    for item in _sequence(node, field, "[{name: TASS}] or a list of `- name: ...` entries"):
         if isinstance(item, yaml.ScalarNode):
             raise Invalid("each source must be a mapping with a name", item,
                           f"write - name: {item.value or 'Publisher'}")
@@ -201,15 +220,23 @@ CHECKERS: dict[str, Callable[[yaml.Node, Field], Any]] = {
     "sources": check_sources,
 }
 
+# The same rules for editors, in JSON Schema draft-07: the draft that VS Code's JSON and YAML
+# language services support in full. The patterns are the checkers' own, written once above.
 _JSON_KINDS: dict[str, dict[str, Any]] = {
-    "text": {"type": "string", "minLength": 1, "not": {"pattern": _HTML.pattern}},
-    "date": {"type": "string", "anyOf": [{"pattern": DATE_PATTERN}, {"pattern": DATETIME_PATTERN}]},
-    "plain_date": {"type": "string", "pattern": DATE_PATTERN},
+    "text": {
+        "type": "string", "pattern": r"\S",
+        "not": {"anyOf": [{"pattern": _HTML.pattern}, {"pattern": _CONTROL.pattern}, {"pattern": _PLACEHOLDER.pattern}]},
+    },
+    "date": {"type": "string", "anyOf": [{"pattern": DATE_PATTERN}, {"pattern": DATETIME_PATTERN}],
+             "examples": ["2024-11-29", "2024-11-29T08:30:00+00:00"]},
+    "plain_date": {"type": "string", "pattern": DATE_PATTERN, "examples": ["2024-11-29"]},
     "bool": {"type": "boolean"},
     "int": {"type": "integer"},
-    "url": {"type": "string", "format": "uri", "pattern": r"^https?://"},
-    "tags": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": TAG_PATTERN}},
-    "countries": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": r"^[A-Za-z]{2}$"}},
+    "url": {"type": "string", "format": "uri", "pattern": r"^https?://[^\s/?#]+[^\s]*$", "examples": ["https://"]},
+    "tags": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": TAG_PATTERN},
+             "examples": [["refugees", "migration"]]},
+    "countries": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": r"^[A-Za-z]{2}$"},
+                  "examples": [["af", "pk"]]},
 }
 
 
@@ -217,9 +244,11 @@ def _object_schema(fields: tuple[Field, ...]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for f in fields:
         if f.kind == "sources":
-            prop: dict[str, Any] = {"type": "array", "minItems": 1, "items": _object_schema(SOURCE_FIELDS)}
+            prop: dict[str, Any] = {"type": "array", "items": _object_schema(SOURCE_FIELDS)}
         else:
             prop = dict(_JSON_KINDS[f.kind])
+        if prop["type"] == "array" and f.required:
+            prop["minItems"] = 1  # as `_sequence` checks: a required list needs an entry
         if f.max_length:
             prop["maxLength"] = f.max_length
         properties[f.name] = {"description": f.description, **prop}
@@ -232,12 +261,12 @@ def _object_schema(fields: tuple[Field, ...]) -> dict[str, Any]:
 
 
 def json_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of story front matter, for editors' completion."""
+    """JSON Schema (draft-07) of story front matter, for editors' completion; written to
+    schema/story.schema.json by scripts/gen_schema.py."""
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/the-digest/the-digest/schema/story.schema.json",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "Story front matter",
         "description": "Front matter of content/stories/<YYYY>/<MM>/<slug>.md. Generated from "
-        "site_plugins/digest/schema.py: do not edit by hand.",
+        "site_plugins/digest/schema.py by scripts/gen_schema.py: do not edit by hand.",
         **_object_schema(STORY_FIELDS),
     }

@@ -1,0 +1,147 @@
+"""Loading and validation: every contract rule reports `path:line: message`, all at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from digest.loader import load_content
+
+from conftest import FIXTURES
+
+BROKEN = FIXTURES / "broken"
+P = "tests/fixtures/broken/stories/2024/11/"
+
+
+@pytest.fixture(scope="module")
+def broken():
+    return load_content(BROKEN, shown_root="tests/fixtures/broken")
+
+
+@pytest.fixture(scope="module")
+def messages(broken):
+    return [str(p) for p in broken.errors]
+
+
+# (file:line, words the message must contain, words the hint must contain)
+RULES = [
+    (P + "unknown-key.md:2", "unknown key `titel`", "did you mean `title`"),
+    (P + "duplicate-key.md:4", "duplicate key `title` (first on line 2)", "keep only one"),
+    (P + "same-slug.md:1", "slug 'same-slug' is already used by tests/fixtures/broken/stories/2024/10/same-slug.md", "unique"),
+    (P + "date-folder-mismatch.md:3", "date 2024-10-05 does not match the folder stories/2024/11/", "stories/2024/10/"),
+    (P + "updated-before-date.md:8", "`updated` is before `date`", "after its date"),
+    (P + "not-utf8.md:2", "not valid UTF-8", "UTF-8"),
+    (P + "empty.md:1", "file is empty", "new_story.py"),
+    (P + "no-front-matter.md:1", "has no front matter", "---"),
+    (P + "not-a-mapping.md:2", "front matter must be a mapping", "title:"),
+    (P + "broken-yaml.md:2", "broken YAML", "quote opened on this line is not closed"),
+    (P + "unknown-tag.md:5", "unknown tag 'refugee'", "closest topics: refugees"),
+    (P + "unknown-country.md:6", "unknown country code 'xx'", "ISO 3166-1 alpha-2"),
+    (P + "missing-summary.md:2", "missing required key `summary`", "add `summary:`"),
+    (P + "title-too-long.md:2", "`title` is 201 characters long (at most 200)", "shorten"),
+    (P + "summary-html.md:4", "`summary` contains HTML", "plain text"),
+    (P + "source-javascript-url.md:8", "`url` must be an absolute http(s) URL", "https://"),
+    (P + "no-sources.md:6", "`sources` needs at least one entry", "name"),
+    (P + "impossible-date.md:3", "`date` is not a valid date: '2024-11-31'", "YYYY-MM-DD"),
+    (P + "datetime-without-offset.md:3", "`date` is not a valid date", "offset"),
+    (P + "draft-yes.md:8", "`draft` must be true or false", "draft: true"),
+    (P + "weight-text.md:8", "`weight` must be a whole number", "weight:"),
+    (P + "Bad_Slug.md:1", "file name 'Bad_Slug' is not a valid slug", "lower-case"),
+    ("tests/fixtures/broken/stories/misplaced.md:1", "not in a stories/<YYYY>/<MM>/ folder", "move it"),
+    (P + "unclosed-front-matter.md:1", "front matter is not closed", "---"),
+    (P + "yaml-alias.md:4", "YAML aliases (*name) are not allowed", "in full"),
+    (P + "tags-not-a-list.md:5", "`tags` must be a list", "tags: ["),
+]
+
+
+@pytest.mark.parametrize("where, message, hint", RULES, ids=[r[0].rsplit("/", 1)[-1] for r in RULES])
+def test_each_broken_rule_is_reported_at_its_line_with_a_hint(messages, where, message, hint):
+    matching = [m for m in messages if m.startswith(where + ": ") and message in m]
+    assert matching, f"no `{where}: ...{message}...` in:\n" + "\n".join(messages)
+    assert hint in matching[0].split("(hint: ", 1)[1]
+
+
+def test_all_problems_of_all_files_are_reported_in_one_run(broken):
+    files_with_errors = {p.path for p in broken.errors}
+    assert len(files_with_errors) == len(RULES)  # one broken file per rule, each one reported
+    assert all(p.line >= 1 for p in broken.errors)
+
+
+def test_the_valid_story_next_to_broken_ones_is_kept(broken):
+    slugs = {s.slug for s in broken.stories}
+    assert "valid-story" in slugs
+    assert "same-slug" in slugs  # the first of the two files keeps its slug
+
+
+SITE = FIXTURES / "site"
+
+
+@pytest.fixture(scope="module")
+def site():
+    content = load_content(SITE, shown_root="site", include_drafts=False)
+    assert not content.problems, content.problems
+    return {s.slug: s for s in content.stories}
+
+
+def test_no_in_countries_is_norway_and_bom_and_crlf_are_fine(site):
+    story = site["norway-and-sweden-agree"]
+    assert story.countries == ("no", "se")
+    assert story.title == "Norway and Sweden agree"
+    assert "\r" not in story.body_markdown
+
+
+def test_a_date_time_belongs_to_the_edition_of_its_date_in_the_site_time_zone():
+    utc = {s.slug: s for s in load_content(SITE, time_zone="UTC").stories}
+    new_york = {s.slug: s for s in load_content(SITE, time_zone="America/New_York").stories}
+    assert utc["late-night-in-new-york"].edition == dt.date(2024, 11, 30)
+    assert new_york["late-night-in-new-york"].edition == dt.date(2024, 11, 29)
+    assert utc["late-night-in-new-york"].date_only is False
+
+
+def test_drafts_are_left_out_unless_asked_for(site):
+    assert "draft-story" not in site
+    with_drafts = {s.slug for s in load_content(SITE, include_drafts=True).stories}
+    assert "draft-story" in with_drafts
+
+
+def test_yaml_1_1_surprises_do_not_leak_in(tmp_path):
+    story = tmp_path / "stories/2024/11/yaml-surprises.md"
+    story.parent.mkdir(parents=True)
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics/refugees.md").write_text('---\ntitle: R\ndescription: D\n---\n')
+    story.write_text(
+        "---\ntitle: 10:00 talks\ndate: 2024-11-28\nsummary: yes\ntags: [refugees]\n"
+        "countries: [NO]\nsources:\n  - name: off\nweight: 010\n---\nBody\n"
+    )
+    content = load_content(tmp_path)
+    assert [str(p) for p in content.problems] == []
+    loaded = content.stories[0]
+    assert loaded.title == "10:00 talks"  # not 600 talks
+    assert loaded.summary == "yes" and loaded.sources[0].name == "off"
+    assert loaded.countries == ("no",)
+    assert loaded.weight == 10  # not octal 8
+
+
+def test_an_on_country_is_reported_as_unknown_not_read_as_true(tmp_path):
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics/refugees.md").write_text('---\ntitle: R\ndescription: D\n---\n')
+    story = tmp_path / "stories/2024/11/x.md"
+    story.parent.mkdir(parents=True)
+    story.write_text('---\ntitle: T\ndate: 2024-11-28\nsummary: S\ntags: [refugees]\ncountries: [on]\nsources: [{name: A}]\n---\n')
+    assert [str(p) for p in load_content(tmp_path, shown_root="c").errors] == [
+        "c/stories/2024/11/x.md:6: unknown country code 'on' "
+        "(hint: use an ISO 3166-1 alpha-2 code (two letters), such as af, pk or ir)"
+    ]
+
+
+def test_a_title_cut_short_by_a_yaml_comment_is_an_error(tmp_path):
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics/refugees.md").write_text('---\ntitle: R\ndescription: D\n---\n')
+    story = tmp_path / "stories/2024/11/x.md"
+    story.parent.mkdir(parents=True)
+    story.write_text('---\ntitle: Update #2 on the talks\ndate: 2024-11-28\nsummary: S\ntags: [refugees]\nsources: [{name: A}]\n---\n')
+    assert [str(p) for p in load_content(tmp_path, shown_root="c").errors] == [
+        "c/stories/2024/11/x.md:2: `title` is cut short at ` #`: YAML reads the rest of the line as a comment "
+        "(hint: put the whole title in double quotes)"
+    ]

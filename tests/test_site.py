@@ -1,0 +1,188 @@
+"""The built site: pages, links between them, pagination, drafts, navigation, search index."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+
+from conftest import FIXTURES, build_site, mkdocs_config
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.nav_links: list[str] = []
+        self._in_nav = 0
+        self._text: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+            if "md-nav__link" in (attrs.get("class") or ""):
+                self._text = []
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._text is not None:
+            self.nav_links.append(" ".join("".join(self._text).split()))
+            self._text = None
+
+
+def parse(html: str) -> _Links:
+    parser = _Links()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def site(fixture_build):
+    build = fixture_build("site", page_size=3)
+    assert build.returncode == 0, build.output
+    return build
+
+
+def pages(build) -> list[Path]:
+    return sorted(build.site.rglob("*.html"))
+
+
+def test_every_story_has_its_page_and_drafts_have_none(site):
+    stories = sorted(p.parent.name for p in (site.site / "stories").rglob("index.html"))
+    assert len(stories) == 11
+    assert "draft-story" not in stories
+    for path in site.site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json"):
+            assert "Secret draft story" not in path.read_text(encoding="utf-8"), path
+
+
+def test_a_story_page_shows_lead_sources_chips_related_and_neighbours(site):
+    html = site.page("stories/2024/11/security-story-4/")
+    assert "<h1>Security story number 4</h1>" in html
+    assert '<p class="dg-lead">Security summary 4.</p>' in html
+    assert "Sources" in html and "TASS" in html
+    assert 'href="../../../../topics/security/"' in html
+    assert 'href="../../../../countries/af/"' in html and "Afghanistan" in html
+    related = html.split("Related stories", 1)[1].split("</section>", 1)[0]
+    assert related.count("<li>") == 5 and "Security story number" in related
+    assert "Previous story" in html and "Next story" in html
+    assert html.count("<h1") == 1
+
+
+def test_editions_order_stories_by_weight_then_newest_and_link_their_neighbours(site):
+    html = site.page("editions/2024-11-27/")
+    assert html.index("Norway and Sweden agree") < html.index("Security story number 7")  # weight 0, then 1
+    assert "Previous edition" in html and "Next edition" in html
+    assert 'href="../../editions/2024-11-26/" rel="prev"' in html
+
+
+def test_the_home_page_shows_the_latest_edition_then_earlier_headlines(site):
+    html = site.page("")
+    assert "Welcome to the fixture digest." in html
+    latest = html.split('id="dg-latest"', 1)[1].split("Earlier editions", 1)[0]
+    assert "Saturday 30 November 2024" in latest  # 23:30 in New York is the 30th in UTC
+    assert "Late night in New York" in latest
+    earlier = html.split("Earlier editions", 1)[1]
+    assert "Security story number 7" in earlier and "Norway and Sweden agree" in earlier
+
+
+def test_a_long_topic_is_paginated(site):
+    first = site.page("topics/security/")
+    assert "Intro to security." in first
+    assert first.count('class="dg-card"') == 3
+    second = site.page("topics/security/page/2/")
+    third = site.page("topics/security/page/3/")
+    assert second.count('class="dg-card"') == 3 and third.count('class="dg-card"') == 1
+    assert "Page 2 of 3" in second
+    assert 'href="../../../../topics/security/page/3/" rel="next"' in second
+    assert 'href="../../../../topics/security/" rel="prev"' in second
+    assert not (site.site / "topics/security/page/4").exists()
+    assert "Security story number 7" in first and "Security story number 1" in third  # newest first
+
+
+def test_topic_and_country_indexes_count_their_stories(site):
+    topics = site.page("topics/")
+    assert re.search(r"Security</strong></a>\s*<span class=\"dg-count\">7 stories", topics)
+    countries = site.page("countries/")
+    assert "Norway" in countries and "🇳🇴" in countries and "Sweden" in countries
+    assert not (site.site / "countries/de").exists()  # an intro alone makes no page
+    assert "Our Afghanistan coverage." in site.page("countries/af/")
+    assert "Norway and Sweden agree" in site.page("countries/no/")
+
+
+def test_the_archive_lists_every_edition_by_year_and_month(site):
+    html = site.page("archive/")
+    assert html.index(">2024<") < html.index(">2023<")
+    assert "November 2024" in html and "October 2024" in html and "December 2023" in html
+    assert html.count('href="../editions/') == 10
+
+
+def test_every_internal_link_resolves(site):
+    broken = []
+    for page in pages(site):
+        base = "/" + page.relative_to(site.site).as_posix()
+        for href in parse(page.read_text(encoding="utf-8")).hrefs:
+            if urlsplit(href).scheme or href.startswith("#"):
+                continue
+            target = urlsplit(urljoin(base, urldefrag(href)[0])).path
+            path = site.site / target.lstrip("/")
+            if not (path.is_file() or (path / "index.html").is_file()):
+                broken.append(f"{page.relative_to(site.site)} -> {href}")
+    assert not broken, broken
+
+
+def test_the_navigation_holds_the_sections_and_no_story(site):
+    nav = parse(site.page("about/")).nav_links
+    for section in ("Home", "Topics", "Countries", "Archive", "About"):
+        assert section in nav
+    assert not [link for link in nav if "story" in link.lower() or "Norway" in link]
+
+
+def test_search_indexes_stories_with_their_country_names_and_skips_listings(site):
+    index = json.loads((site.site / "search/search_index.json").read_text(encoding="utf-8"))
+    locations = {doc["location"] for doc in index["docs"]}
+    assert any(loc.startswith("stories/2024/11/norway-and-sweden-agree/") for loc in locations)
+    assert not any(loc.startswith(("topics/", "countries/", "editions/", "archive/")) for loc in locations)
+    norway = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("stories/2024/11/norway"))
+    assert "Norway" in norway and "Oslo and Stockholm agreed" in norway
+    assert "zebrafish3" in json.dumps(index)
+
+
+def test_the_search_page_reads_q_from_its_address(site):
+    html = site.page("search/")
+    assert 'name="q"' in html and 'role="search"' in html
+
+
+def test_invalid_content_fails_the_build_with_every_problem_and_no_traceback(tmp_path):
+    build = build_site(FIXTURES / "broken", tmp_path)
+    assert build.returncode != 0
+    assert "Traceback" not in build.output
+    assert "content/stories/2024/11/unknown-tag.md:5: unknown tag 'refugee'" in build.output
+    assert "content/stories/2024/11/not-utf8.md:2: file is not valid UTF-8" in build.output
+    assert build.output.count("content/stories/") >= 26
+
+
+def test_the_seed_digest_has_every_page(seed_build):
+    from digest.loader import load_content
+    from conftest import ROOT
+
+    content = load_content(ROOT / "content")
+    assert len(content.stories) == 7
+    for story in content.stories:
+        html = seed_build.page(story.url)
+        assert story.title.replace("'", "&#39;") in html
+        assert story.title.replace("'", "&#39;") in seed_build.page(f"editions/{story.edition.isoformat()}/")
+        for tag in story.tags:
+            assert story.url.split("/")[-2] in seed_build.page(f"topics/{tag}/")
+        for code in story.countries:
+            assert story.url.split("/")[-2] in seed_build.page(f"countries/{code}/")
+    index = (seed_build.site / "search/search_index.json").read_text(encoding="utf-8")
+    assert "Pakistan" in index
