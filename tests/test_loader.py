@@ -80,7 +80,7 @@ SITE = FIXTURES / "site"
 @pytest.fixture(scope="module")
 def site():
     content = load_content(SITE, shown_root="site", include_drafts=False)
-    assert not content.problems, content.problems
+    assert not content.errors, content.errors
     return {s.slug: s for s in content.stories}
 
 
@@ -115,7 +115,7 @@ def test_yaml_1_1_surprises_do_not_leak_in(tmp_path):
         "countries: [NO]\nsources:\n  - name: off\nweight: 010\n---\nBody\n"
     )
     content = load_content(tmp_path)
-    assert [str(p) for p in content.problems] == []
+    assert [str(p) for p in content.errors] == []
     loaded = content.stories[0]
     assert loaded.title == "10:00 talks"  # not 600 talks
     assert loaded.summary == "yes" and loaded.sources[0].name == "off"

@@ -25,13 +25,28 @@ class FrontMatterError(Exception):
         self.hint = hint
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core-schema scalars, no aliases and bounded nesting."""
+# libyaml scans and parses (eight times faster than pure Python, which matters at 10,000
+# stories); composing stays in Python so that aliases and depth are checked per node.
+_LIBYAML = yaml.__with_libyaml__
+_PARSER = (yaml._yaml.CParser,) if _LIBYAML else (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser)
+
+
+class _Loader(yaml.composer.Composer, *_PARSER, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """YAML 1.2 core-schema scalars, no aliases and bounded nesting."""
 
     yaml_implicit_resolvers: dict = {}
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        if _LIBYAML:
+            yaml._yaml.CParser.__init__(self, stream)
+        else:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self._lines = stream.split("\n")
         self._depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
@@ -42,6 +57,15 @@ class _Loader(yaml.SafeLoader):
                 event.start_mark.line,
                 "write the value out in full",
             )
+        event = self.peek_event()
+        if getattr(event, "tag", None) not in (None, "!"):
+            # `!!python/object`, `!custom`, `!!binary`: constructors that SafeLoader refuses with
+            # an exception, or values no story needs. Refused here, with the line.
+            raise FrontMatterError(
+                "YAML tags (`!name` before a value) are not allowed in front matter",
+                event.start_mark.line,
+                "remove the tag; put text in double quotes",
+            )
         self._depth += 1
         if self._depth > MAX_DEPTH:
             event = self.peek_event()
@@ -51,9 +75,15 @@ class _Loader(yaml.SafeLoader):
                 "stories need at most two levels (sources: - name: ...)",
             )
         try:
-            return super().compose_node(parent, index)
+            node = yaml.composer.Composer.compose_node(self, parent, index)
         finally:
             self._depth -= 1
+        if isinstance(node, yaml.ScalarNode) and not node.style:
+            # A plain scalar followed by ` #...`: YAML dropped the rest of the line as a comment.
+            end = node.end_mark
+            rest = self._lines[end.line][end.column:] if end.line < len(self._lines) else ""
+            node.cut_by_comment = bool(re.match(r"\s+#", rest))
+        return node
 
 
 _Loader.add_implicit_resolver(
@@ -74,10 +104,14 @@ _Loader.add_implicit_resolver(
 )
 _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), list("~nN") + [""])
 # YAML 1.2 ints: PyYAML's constructor would read "010" as octal; decimal it is.
-_Loader.add_constructor(
-    "tag:yaml.org,2002:int",
-    lambda loader, node: int(node.value, 0) if node.value[:2] in ("0o", "0x") else int(node.value, 10),
-)
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | str:
+    try:
+        return int(node.value, 0) if node.value[:2] in ("0o", "0x") else int(node.value, 10)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits()): text
+        return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
@@ -104,6 +138,8 @@ def construct(node: yaml.Node):
     loader = _Loader("")
     try:
         return loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, TypeError, ValueError):
+        return None  # e.g. a list used as a mapping key: no field accepts it, and its checker says so
     finally:
         loader.dispose()
 

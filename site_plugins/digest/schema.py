@@ -83,7 +83,7 @@ def check_text(node: yaml.Node, field: Field) -> str:
         shown = "empty" if value is None and isinstance(node, yaml.ScalarNode) else "not text"
         raise Invalid(f"`{field.name}` is {shown}", node, f'write {field.name}: "..." in quotes')
     text = " ".join(value.split())
-    if _cut_by_comment(node):
+    if getattr(node, "cut_by_comment", False):
         raise Invalid(f"`{field.name}` is cut short at ` #`: YAML reads the rest of the line as a comment",
                       node, f'put the whole {field.name} in double quotes')
     if not text:
@@ -100,18 +100,6 @@ def check_text(node: yaml.Node, field: Field) -> str:
             f"`{field.name}` is {len(text)} characters long (at most {field.max_length})", node, "shorten it"
         )
     return text
-
-
-def _cut_by_comment(node: yaml.ScalarNode) -> bool:
-    """A plain scalar followed by ` #...` on its line: the contributor's text was truncated."""
-    if node.style is not None:
-        return False
-    mark = node.end_mark
-    buffer = getattr(mark, "buffer", None)
-    if not buffer:
-        return False
-    rest = buffer[mark.pointer:].split("\n", 1)[0]
-    return bool(re.match(r"\s+#", rest))
 
 
 def parse_when(raw: str) -> tuple[dt.datetime | dt.date, bool] | None:
