@@ -66,8 +66,8 @@ def test_every_story_has_its_page_and_drafts_have_none(site):
 
 def test_a_story_page_shows_lead_sources_chips_related_and_neighbours(site):
     html = site.page("stories/2024/11/security-story-4/")
-    assert "<h1>Security story number 4</h1>" in html
-    assert '<p class="dg-lead">Security summary 4.</p>' in html
+    assert re.search(r"<h1[^>]*>Security story number 4</h1>", html)
+    assert re.search(r'<p class="dg-lead"[^>]*>Security summary 4.</p>', html)
     assert "Sources" in html and "TASS" in html
     assert 'href="../../../../topics/security/"' in html
     assert 'href="../../../../countries/af/"' in html and "Afghanistan" in html

@@ -1,31 +1,122 @@
-"""What a page carries in its <head> beyond the theme's: feed autodiscovery links.
+"""What a page carries in its <head> beyond the theme's: feed autodiscovery links, OpenGraph and
+Twitter card tags, and a story's NewsArticle JSON-LD. (Material prints the canonical link.)
 
-Every value is escaped here; the theme prints the result as is.
+Attribute values are escaped with markupsafe; JSON-LD is written by `json` with `<`, `>` and `&`
+as \\u escapes, so no text can close its <script>. The theme prints the result as is.
 """
 
 from __future__ import annotations
 
-from markupsafe import escape
+import json
 
+from markupsafe import Markup
+
+from .feeds import FEED_FILES, absolute_url, categories, rfc3339
+from .index import Digest
+from .model import Story
 from .pages import PageSpec
 
-FEED_TYPES = (
-    ("feed.xml", "application/rss+xml", "RSS"),
-    ("atom.xml", "application/atom+xml", "Atom"),
-    ("feed.json", "application/feed+json", "JSON Feed"),
-)
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def feed_links(folder: str, label: str, site_url: str) -> list[str]:
-    base = site_url.rstrip("/") + "/" + folder
+    """<link rel="alternate"> for the three feeds in `folder` ("" for the site's)."""
     return [
-        f'<link rel="alternate" type="{kind}" title="{escape(label)} ({name})" href="{escape(base + file)}">'
-        for file, kind, name in FEED_TYPES
+        str(Markup('<link rel="alternate" type="{}" title="{} ({})" href="{}">').format(
+            media_type, label, name, absolute_url(site_url, folder + file)))
+        for file, media_type, name in FEED_FILES.values()
     ]
 
 
-def head_html(spec: PageSpec | None, *, page_url: str, site_url: str, site_name: str, language: str) -> str:
-    links = feed_links("", site_name, site_url)
-    if spec is not None and spec.feeds:
-        links += feed_links(spec.feeds, f"{site_name}: {spec.context['listing'].title}", site_url)
-    return "\n".join(links)
+def _meta(attribute: str, key: str, value: str) -> str:
+    return str(Markup('<meta {}="{}" content="{}">').format(Markup(attribute), key, value))
+
+
+def json_ld(data: dict) -> str:
+    """A JSON-LD <script>; `</script>` or `<!--` inside a value stays inside the JSON."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def news_article(story: Story, *, digest: Digest | None, site_url: str, publisher: str, language: str) -> dict:
+    """schema.org NewsArticle for a story. The digest has no bylines: the publisher is the author;
+    the reports a story summarises are what it `isBasedOn`."""
+    url = absolute_url(site_url, story.url)
+    organisation = {"@type": "Organization", "name": publisher, "url": absolute_url(site_url, "")}
+    labels = _labels(story, digest, site_url)
+    article = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": story.title,
+        "description": story.summary,
+        "datePublished": rfc3339(story.published),
+        "dateModified": rfc3339(story.modified),
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "inLanguage": language,
+        "keywords": labels,
+        "author": organisation,
+        "publisher": organisation,
+        "isBasedOn": [_creative_work(source) for source in story.sources],
+    }
+    if story.tags:
+        article["articleSection"] = labels[0]
+    return article
+
+
+def _creative_work(source) -> dict:
+    work: dict = {"@type": "CreativeWork", "name": source.title or source.name,
+                  "publisher": {"@type": "Organization", "name": source.name}}
+    if source.url:
+        work["url"] = source.url
+    if source.date:
+        work["datePublished"] = source.date.isoformat()
+    return work
+
+
+def _labels(story: Story, digest: Digest | None, site_url: str) -> list[str]:
+    if digest is None:
+        return [*story.tags, *story.countries]
+    return [category.label for category in categories(story, digest, site_url)]
+
+
+def social_tags(spec: PageSpec, *, page_url: str, site_url: str, site_name: str,
+                digest: Digest | None) -> list[str]:
+    """OpenGraph and Twitter card tags: what a link preview shows."""
+    story = spec.story
+    title = story.title if story else (spec.title if page_url else site_name)
+    tags = [
+        _meta("property", "og:type", "article" if story else "website"),
+        _meta("property", "og:title", title),
+        _meta("property", "og:url", absolute_url(site_url, page_url)),
+        _meta("property", "og:site_name", site_name),
+    ]
+    if spec.description:
+        tags.append(_meta("property", "og:description", spec.description))
+    if story:
+        tags += [
+            _meta("property", "article:published_time", rfc3339(story.published)),
+            _meta("property", "article:modified_time", rfc3339(story.modified)),
+        ]
+        labels = _labels(story, digest, site_url)
+        if story.tags:
+            tags.append(_meta("property", "article:section", labels[0]))
+        tags += [_meta("property", "article:tag", label) for label in labels]
+    tags += [_meta("name", "twitter:card", "summary"), _meta("name", "twitter:title", title)]
+    if spec.description:
+        tags.append(_meta("name", "twitter:description", spec.description))
+    return tags
+
+
+def head_html(spec: PageSpec | None, *, page_url: str, site_url: str, site_name: str, language: str,
+              digest: Digest | None = None, publisher: str = "") -> str:
+    """Every page links the site's feeds; topic and country pages also their own."""
+    parts = feed_links("", site_name, site_url)
+    if spec is not None:
+        if spec.feeds:
+            parts += feed_links(spec.feeds, f"{site_name}: {spec.context['listing'].title}", site_url)
+        parts += social_tags(spec, page_url=page_url, site_url=site_url, site_name=site_name, digest=digest)
+        if spec.story is not None:
+            parts.append(json_ld(news_article(spec.story, digest=digest, site_url=site_url,
+                                              publisher=publisher or site_name, language=language)))
+    return "\n".join(parts)

@@ -135,5 +135,29 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def on_page_context(self, context, *, page, config, nav):
         spec = self._spec(page)
         context["digest_head"] = Markup(head.head_html(spec, page_url=page.url, site_url=config.site_url,
-                                                       site_name=config.site_name, language=self.language))
+                                                       site_name=config.site_name, language=self.language,
+                                                       digest=self.pages.digest if self.pages else None,
+                                                       publisher=self.config.publication_name or config.site_name))
         return context
+
+    def on_post_build(self, *, config) -> None:
+        """Feeds and the news sitemap, from the same digest and rendered HTML as the pages."""
+        from . import feeds, sitemaps
+
+        if self.pages is None:
+            return
+        epoch = feeds.source_date_epoch()
+        files = feeds.build_feeds(
+            self.pages.digest, site_url=config.site_url, site_name=config.site_name,
+            site_description=config.site_description or "", language=self.language,
+            story_html=self.pages.renderer.story_html, size=self.config.feed_size, epoch=epoch,
+        )
+        files["news-sitemap.xml"] = sitemaps.news_sitemap(
+            self.pages.digest.stories, site_url=config.site_url, language=self.language,
+            publication_name=self.config.publication_name or config.site_name,
+        )
+        site_dir = Path(config.site_dir)
+        for path, data in files.items():
+            target = site_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)

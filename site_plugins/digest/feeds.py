@@ -1,0 +1,337 @@
+"""The site's, every topic's and every country's feeds in RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+
+Serialised with the standard library only (`xml.etree.ElementTree` for RSS and Atom, `json`
+for JSON Feed), so every contributor string is escaped by a serialiser, never by hand. Each
+story's entry is serialised once per format and every feed is joined from those fragments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import format_datetime
+from urllib.parse import urljoin
+
+from markupsafe import Markup
+
+from .index import Digest, Listing
+from .model import Story
+
+# format -> (file name in the feed's folder, media type, name people know it by)
+FEED_FILES = {
+    "rss": ("feed.xml", "application/rss+xml", "RSS"),
+    "atom": ("atom.xml", "application/atom+xml", "Atom"),
+    "json": ("feed.json", "application/feed+json", "JSON Feed"),
+}
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
+# XML elements get prefixed names ("content:encoded") and the root declares the namespaces as
+# attributes: a cached entry then serialises without namespace declarations of its own, and
+# ElementTree's process-wide prefix registry is left alone.
+# An XML feed is assembled by replacing this element with the joined entries. Contributor text
+# can never contain it: the serialiser writes every `<` of a text as `&lt;`.
+_SLOT = "digest-entries"
+_INDENT = "  "
+# Characters XML 1.0 forbids even as references: a story body could carry one through.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The sanitiser (nh3, html5ever's serialiser) writes every attribute value double-quoted with
+# `"` as a reference, and every `<` of text as `&lt;`: so these match real tags and attributes.
+_TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s"\'>/=]+(?:="[^"]*")?)*\s*/?>')
+_ATTRIBUTE = re.compile(r'\s([^\s"\'>/=]+)(?:="([^"]*)")?')
+SOURCE_LINK_REL = "noopener noreferrer nofollow"  # as on the story page
+
+
+def rfc3339(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def rfc822(moment: dt.datetime) -> str:
+    return format_datetime(moment)
+
+
+def source_date_epoch(environ: Mapping[str, str] = os.environ) -> dt.datetime | None:
+    """The build time reproducible builds agree on (https://reproducible-builds.org/specs/source-date-epoch/)."""
+    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(value), dt.timezone.utc) if value else None
+
+
+def absolute_url(site_url: str, url: str) -> str:
+    """A site-relative URL ("stories/2024/11/x/", "" for home) made absolute."""
+    return site_url.rstrip("/") + "/" + url
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A topic or country a story belongs to, as feeds and metadata name it."""
+
+    term: str  # the tag or the country code
+    scheme: str  # absolute URL of the topics/ or countries/ index
+    label: str  # the topic's title or the country's name
+
+
+def categories(story: Story, digest: Digest, site_url: str) -> list[Category]:
+    topics, countries = absolute_url(site_url, "topics/"), absolute_url(site_url, "countries/")
+    found = [Category(tag, topics, digest.topics[tag].title) for tag in story.tags if tag in digest.topics]
+    found += [Category(cc, countries, digest.countries[cc].title) for cc in story.countries if cc in digest.countries]
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One feed, whatever its format: a folder of the site and its newest stories."""
+
+    folder: str  # "" for the site, else "topics/<tag>/" or "countries/<cc>/"
+    title: str
+    description: str
+    stories: list[Story]  # newest first, at most the feed size
+
+
+def channels(digest: Digest, *, site_name: str, site_description: str, size: int) -> list[Channel]:
+    """The site's feed, then one per topic (even a topic without stories) and per country."""
+    site = Channel("", site_name, site_description or f"The latest stories of {site_name}.", digest.stories[:size])
+
+    def listing(item: Listing, description: str) -> Channel:
+        return Channel(item.url, f"{site_name}: {item.title}", description, item.stories[:size])
+
+    return [
+        site,
+        *(listing(t, t.topic.description or f"Stories on {t.title}.") for t in digest.topics.values()),  # type: ignore[union-attr]
+        *(listing(c, f"Stories about {c.title}.") for c in digest.countries.values()),
+    ]
+
+
+class FeedWriter:
+    """Writes feeds for one build; remembers each story's entry per format, so that a story
+    shown in the site's feed, three topic feeds and two country feeds is serialised once."""
+
+    def __init__(self, digest: Digest, *, site_url: str, site_name: str, language: str,
+                 story_html: Callable[[Story], str], empty_updated: dt.datetime) -> None:
+        self.digest = digest
+        self.site_url = site_url
+        self.site_name = site_name
+        self.language = language
+        self.story_html = story_html
+        self.empty_updated = empty_updated  # `updated` of a feed without stories
+        self._content: dict[int, str] = {}
+        self._categories: dict[int, list[Category]] = {}
+        self._entries: dict[str, dict[int, str]] = {kind: {} for kind in FEED_FILES}
+
+    def files(self, channel: Channel) -> dict[str, bytes]:
+        """Site-relative path -> bytes, for the channel's three formats."""
+        return {
+            channel.folder + FEED_FILES["rss"][0]: self.rss(channel),
+            channel.folder + FEED_FILES["atom"][0]: self.atom(channel),
+            channel.folder + FEED_FILES["json"][0]: self.json_feed(channel),
+        }
+
+    # -- shared pieces ---------------------------------------------------------------------
+
+    def _url(self, url: str) -> str:
+        return absolute_url(self.site_url, url)
+
+    def _updated(self, channel: Channel) -> dt.datetime:
+        return max((s.modified for s in channel.stories), default=self.empty_updated)
+
+    def content_html(self, story: Story) -> str:
+        """The sanitised body as feed readers need it, then the story's sources, as on the
+        story page."""
+        key = id(story)
+        if key not in self._content:
+            body = _for_feed_readers(self.story_html(story), self._url(story.url))
+            self._content[key] = _xml_text(body + _sources_html(story))
+        return self._content[key]
+
+    def categories(self, story: Story) -> list[Category]:
+        key = id(story)
+        if key not in self._categories:
+            self._categories[key] = categories(story, self.digest, self.site_url)
+        return self._categories[key]
+
+    def _entries_of(self, kind: str, channel: Channel, entry: Callable[[Story], str], separator: str) -> str:
+        cache = self._entries[kind]
+        for story in channel.stories:
+            if id(story) not in cache:
+                cache[id(story)] = entry(story)
+        return separator.join(cache[id(story)] for story in channel.stories)
+
+    # -- RSS 2.0 ---------------------------------------------------------------------------
+
+    def rss(self, channel: Channel) -> bytes:
+        root = ET.Element("rss", {
+            "version": "2.0",
+            "xmlns:atom": "http://www.w3.org/2005/Atom",
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+            "xmlns:dcterms": "http://purl.org/dc/terms/",
+        })
+        head = ET.SubElement(root, "channel")
+        _add(head, "title", channel.title)
+        _add(head, "link", self._url(channel.folder))
+        _add(head, "description", channel.description)
+        _add(head, "language", self.language)
+        _add(head, "lastBuildDate", rfc822(self._updated(channel)))
+        _add(head, "atom:link", rel="self", type=FEED_FILES["rss"][1],
+             href=self._url(channel.folder + FEED_FILES["rss"][0]))
+        ET.SubElement(head, _SLOT)
+        return _assemble(root, self._entries_of("rss", channel, self._rss_item, "\n" + _INDENT * 2))
+
+    def _rss_item(self, story: Story) -> str:
+        url = self._url(story.url)
+        item = ET.Element("item")
+        _add(item, "title", story.title)
+        _add(item, "link", url)
+        _add(item, "guid", url, isPermaLink="true")
+        # RSS readers read `description` as HTML: the plain-text summary is escaped for it.
+        _add(item, "description", html.escape(story.summary, quote=False))
+        _add(item, "content:encoded", self.content_html(story))
+        _add(item, "pubDate", rfc822(story.published))
+        _add(item, "dcterms:modified", rfc3339(story.modified))
+        for category in self.categories(story):
+            _add(item, "category", category.label, domain=category.scheme)
+        ET.indent(item, _INDENT, level=2)
+        return ET.tostring(item, encoding="unicode")
+
+    # -- Atom 1.0 (RFC 4287) ---------------------------------------------------------------
+
+    def atom(self, channel: Channel) -> bytes:
+        home = self._url(channel.folder)
+        root = ET.Element("feed", {"xmlns": "http://www.w3.org/2005/Atom", "xml:lang": self.language})
+        _add(root, "id", home)
+        _add(root, "title", channel.title)
+        _add(root, "subtitle", channel.description)
+        _add(root, "updated", rfc3339(self._updated(channel)))
+        _add(root, "link", rel="self", type=FEED_FILES["atom"][1], href=self._url(channel.folder + FEED_FILES["atom"][0]))
+        _add(root, "link", rel="alternate", type="text/html", href=home)
+        author = ET.SubElement(root, "author")
+        _add(author, "name", self.site_name)
+        _add(author, "uri", self._url(""))
+        ET.SubElement(root, _SLOT)
+        return _assemble(root, self._entries_of("atom", channel, self._atom_entry, "\n" + _INDENT))
+
+    def _atom_entry(self, story: Story) -> str:
+        url = self._url(story.url)
+        entry = ET.Element("entry")
+        _add(entry, "id", url)
+        _add(entry, "title", story.title, type="text")
+        _add(entry, "link", rel="alternate", type="text/html", href=url)
+        _add(entry, "published", rfc3339(story.published))
+        _add(entry, "updated", rfc3339(story.modified))
+        _add(entry, "summary", story.summary, type="text")
+        _add(entry, "content", self.content_html(story), type="html")
+        for category in self.categories(story):
+            _add(entry, "category", term=category.term, scheme=category.scheme, label=category.label)
+        for source in story.sources:
+            if source.url:
+                _add(entry, "link", rel="related", type="text/html", href=source.url,
+                     title=source.name if not source.title else f"{source.name}: {source.title}")
+        ET.indent(entry, _INDENT, level=1)
+        return ET.tostring(entry, encoding="unicode")
+
+    # -- JSON Feed 1.1 ---------------------------------------------------------------------
+
+    def json_feed(self, channel: Channel) -> bytes:
+        feed = {
+            "version": JSON_FEED_VERSION,
+            "title": channel.title,
+            "home_page_url": self._url(channel.folder),
+            "feed_url": self._url(channel.folder + FEED_FILES["json"][0]),
+            "description": channel.description,
+            "language": self.language,
+            "authors": [{"name": self.site_name, "url": self._url("")}],
+        }
+        # `items` goes last: the object's closing "\n}" is replaced by the joined entries.
+        head = json.dumps(feed, ensure_ascii=False, indent=1).removesuffix("\n}")
+        entries = self._entries_of("json", channel, self._json_item, ",\n  ")
+        items = '"items": [\n  ' + entries + "\n ]" if entries else '"items": []'
+        return (head + ",\n " + items + "\n}\n").encode("utf-8")
+
+    def _json_item(self, story: Story) -> str:
+        url = self._url(story.url)
+        item = {
+            "id": url,
+            "url": url,
+            "title": story.title,
+            "summary": story.summary,
+            "content_html": self.content_html(story),
+            "date_published": rfc3339(story.published),
+            "date_modified": rfc3339(story.modified),
+            "tags": [c.label for c in self.categories(story)],
+            # JSON Feed has no field for sources; extensions start with "_" (JSON Feed 1.1, "Extensions").
+            "_digest": {"sources": [
+                {k: v for k, v in (("name", s.name), ("url", s.url), ("title", s.title),
+                                   ("date", s.date.isoformat() if s.date else None)) if v}
+                for s in story.sources
+            ]},
+        }
+        return json.dumps(item, ensure_ascii=False)
+
+
+def build_feeds(digest: Digest, *, site_url: str, site_name: str, site_description: str = "",
+                language: str = "en", story_html: Callable[[Story], str], size: int = 50,
+                epoch: dt.datetime | None = None) -> dict[str, bytes]:
+    """Every feed of the site: site-relative path -> bytes.
+
+    A feed's `updated` is its newest entry's modification time; a feed without stories uses
+    `epoch` (SOURCE_DATE_EPOCH), else the site's newest modification, else 1970: never the clock.
+    """
+    empty_updated = epoch or max((s.modified for s in digest.stories),
+                                 default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+    writer = FeedWriter(digest, site_url=site_url, site_name=site_name, language=language,
+                        story_html=story_html, empty_updated=empty_updated)
+    files: dict[str, bytes] = {}
+    for channel in channels(digest, site_name=site_name, site_description=site_description, size=size):
+        files.update(writer.files(channel))
+    return files
+
+
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: _xml_text(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = _xml_text(text)
+    return element
+
+
+def _for_feed_readers(body: str, base: str) -> str:
+    """Sanitised story HTML with absolute links and images (a feed reader has no base URL), and
+    no `id` or `class`: a reader shows many entries in one page, where ids would collide and
+    classes mean nothing. In-page links such as footnotes then lead to the story page."""
+
+    def attribute(match: re.Match) -> str:
+        name, value = match[1].lower(), match[2]
+        if name in ("id", "class"):
+            return ""
+        if name in ("href", "src") and value is not None and not value.startswith(("https://", "http://", "mailto:")):
+            return f' {match[1]}="{html.escape(urljoin(base, html.unescape(value)))}"'
+        return match[0]
+
+    return _TAG.sub(lambda tag: _ATTRIBUTE.sub(attribute, tag[0]), body)
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _assemble(root: ET.Element, entries: str) -> bytes:
+    ET.indent(root, _INDENT)
+    document = ET.tostring(root, encoding="unicode")
+    slot = f"<{_SLOT} />"
+    return (XML_DECLARATION + document.replace(slot, entries, 1) + "\n").encode("utf-8")
+
+
+def _sources_html(story: Story) -> str:
+    items: list[Markup] = []
+    for source in story.sources:
+        name = (Markup('<a href="{}" rel="{}">{}</a>').format(source.url, SOURCE_LINK_REL, source.name)
+                if source.url else Markup("{}").format(source.name))
+        if source.title:
+            name += Markup(": <cite>{}</cite>").format(source.title)
+        if source.date:
+            name += Markup(" ({})").format(source.date.isoformat())
+        items.append(Markup("<li>{}</li>").format(name))
+    return str(Markup("\n<h2>Sources</h2>\n<ul>\n{}\n</ul>").format(Markup("\n").join(items))) if items else ""
+
