@@ -18,6 +18,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import head, sanitize
+from .search import ENGINES, PagefindJob
 from .index import build_digest
 from .loader import DEFAULT_MAX_BYTES, load_content
 from .pages import PageSpec, SitePages
@@ -52,6 +53,7 @@ class DigestConfig(base.Config):
     max_story_bytes = opt.Type(int, default=DEFAULT_MAX_BYTES)
     publication_name = opt.Optional(opt.Type(str))  # Google News name; default: site_name
     language = opt.Optional(opt.Type(str))  # default: theme.language, else "en"
+    search = opt.Choice(ENGINES, default="material")
 
 
 class DigestPlugin(BasePlugin[DigestConfig]):
@@ -88,6 +90,13 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         config.theme.dirs.insert(material, str(PACKAGE / "theme"))
         config.extra_css.append(STYLESHEET)
         self.language = self.config.language or config.theme.get("language") or "en"
+        config.extra["digest_search"] = self.config.search
+        if self.config.search != "material":
+            # Keep Material's search plugin registered (its header partial is ours to override)
+            # but stop it indexing: Pagefind does.
+            for name, plugin in config.plugins.items():
+                if name.endswith("search") and plugin is not self and "enabled" in plugin.config:
+                    plugin.config.enabled = False
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -146,6 +155,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
 
         if self.pages is None:
             return
+        indexing = PagefindJob(config.site_dir, self.language).start() if self.config.search == "pagefind" else None
         epoch = feeds.source_date_epoch()
         files = feeds.build_feeds(
             self.pages.digest, site_url=config.site_url, site_name=config.site_name,
@@ -161,3 +171,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             target = site_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        if indexing:
+            result = indexing.wait()
+            if result.error:
+                raise PluginError(f"digest: Pagefind could not index the site: {result.error}")
+            log.debug(f"Pagefind indexed {result.pages} story pages")
