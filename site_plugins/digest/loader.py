@@ -17,7 +17,7 @@ from typing import Any
 import pycountry
 import yaml
 
-from . import frontmatter_yaml, schema
+from . import frontmatter_yaml, lint, schema
 from .model import Content, Country, Problem, Source, Story, Topic
 from .schema import Field, Invalid
 
@@ -113,6 +113,7 @@ def load_content(
         if story.draft and not include_drafts:
             continue
         stories.append(story)
+    problems.extend(lint.content_warnings(stories))
     problems.sort(key=lambda p: (p.path, p.line))
     return Content(stories, topics, country_intros, home_intro, problems)
 

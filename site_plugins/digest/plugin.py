@@ -18,6 +18,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import head, sanitize
+from .annotations import one_line
 from .search import ENGINES, PagefindJob
 from .index import build_digest
 from .loader import DEFAULT_MAX_BYTES, load_content
@@ -78,12 +79,14 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             config.docs_dir, time_zone=self.config.time_zone, include_drafts=include_drafts,
             max_bytes=self.config.max_story_bytes,
         )
-        for warning in self.content.warnings:
-            log.info(str(warning))
+        if self.content.warnings:
+            log.info(f"{len(self.content.warnings)} content warning(s): `make check` lists them")
         if self.content.errors:
+            # One line per problem, control characters shown as escapes: a contributor's text
+            # cannot start a CI workflow command in the build log.
             raise PluginError(
                 f"{len(self.content.errors)} problem(s) in the content; nothing was built:\n"
-                + "\n".join(str(p) for p in self.content.errors)
+                + "\n".join(one_line(str(p)) for p in self.content.errors)
             )
         material = next((i for i, d in enumerate(config.theme.dirs) if Path(d).name == "templates"
                          and Path(d).parent.name == "material"), len(config.theme.dirs) - 1)

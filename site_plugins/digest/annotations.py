@@ -1,0 +1,41 @@
+"""Problems as output lines that no contributor text can break: GitHub Actions workflow
+commands (`::error file=...,line=...,title=...::message`) and plain one-line messages.
+
+The runner reads any output line starting with `::` as a command. A contributor controls file
+names, keys and values that end up in messages, so every line we print is escaped: a message can
+never end its line early and start a command of its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import Problem
+
+TITLE = "make check"  # the annotation's heading: what reproduces it on a laptop
+
+# Line breaks and other control characters, including the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message (after `::`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value (`file=`, `title=`): also no `:` or `,`."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(problem: Problem, title: str = TITLE) -> str:
+    """`::error ...` or `::warning ...` for one problem, the hint included in the message."""
+    kind = "error" if problem.severity == "error" else "warning"
+    message = f"{problem.message} (hint: {problem.hint})" if problem.hint else problem.message
+    return (f"::{kind} file={escape_property(problem.path)},line={int(problem.line)},"
+            f"title={escape_property(title)}::{escape_data(message)}")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line for people: control characters shown as escapes (\\n, \\x1b)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)

@@ -1,0 +1,137 @@
+"""Content warnings: what deserves an editor's second look but never fails a check or a build.
+
+A story with one source, a source URL that another story cites too, a headline close to another
+of the same week, a body still holding the scaffold's TODO. Computed once over all stories:
+sources are grouped by URL, and titles are compared only within one ISO week, through an index
+of their rarest words, so the cost grows with the number of stories, not with its square.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+from urllib.parse import urlsplit
+
+from .annotations import one_line
+from .model import Problem, Story
+
+# Share of title words in common (Jaccard) from which two headlines look alike; a fraction,
+# so that the prefix arithmetic below is exact.
+SIMILAR_TITLES = Fraction(3, 5)
+_WORD = re.compile(r"\w+")
+# Words that make two unrelated headlines look alike without saying anything about the news.
+_FILLER = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or over says said than that the "
+    "their this to was were will with".split()
+)
+_BODY_PLACEHOLDER = re.compile(r"\s*TODO\b")
+
+
+def content_warnings(stories: Iterable[Story]) -> list[Problem]:
+    """Every warning about `stories`; each names the story it is in and, for duplicates, the
+    earlier story it resembles (the later story carries the warning: it is the one to review)."""
+    ordered = sorted(stories, key=lambda s: (s.published, _file(s)))
+    return [
+        *_single_source(ordered),
+        *_shared_source_urls(ordered),
+        *_similar_titles(ordered),
+        *_placeholder_bodies(ordered),
+    ]
+
+
+def _file(story: Story) -> str:
+    return story.line_of.get("_file", story.path)
+
+
+def _warning(story: Story, key: str, message: str, hint: str) -> Problem:
+    return Problem(_file(story), story.line_of.get(key, 1), message, hint, severity="warning")
+
+
+def _single_source(stories: list[Story]) -> Iterator[Problem]:
+    for story in stories:
+        if len(story.sources) == 1:
+            yield _warning(story, "sources", "story has only one source",
+                           "add a second, independent source if there is one")
+
+
+def _url_key(url: str) -> str:
+    """The same page whatever the scheme, `www.`, trailing slash or #fragment."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
+
+
+def _shared_source_urls(stories: list[Story]) -> Iterator[Problem]:
+    first_cited_by: dict[str, Story] = {}
+    for story in stories:
+        seen_here = set()
+        for source in story.sources:
+            if not source.url:
+                continue
+            key = _url_key(source.url)
+            if key in seen_here:
+                continue
+            seen_here.add(key)
+            earlier = first_cited_by.setdefault(key, story)
+            if earlier is not story:
+                # one_line: the build logs warnings unescaped, and a URL may hold a line break
+                yield _warning(story, "sources", f"source URL {one_line(source.url)} is also cited by {_file(earlier)}",
+                               "if both stories report the same news, merge them into one")
+
+
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(title.casefold()) if len(w) > 1 and w not in _FILLER)
+
+
+def _similar_titles(stories: list[Story]) -> Iterator[Problem]:
+    weeks: dict[tuple[int, int], list[Story]] = defaultdict(list)
+    for story in stories:
+        iso = story.edition.isocalendar()
+        weeks[(iso.year, iso.week)].append(story)
+    for week in sorted(weeks):
+        yield from _similar_within(weeks[week])
+
+
+def _similar_within(stories: list[Story]) -> Iterator[Problem]:
+    """Each story against the earlier ones of its week. Prefix filtering: two word sets with a
+    Jaccard similarity of at least t share one of the first |x| - ceil(t|x|) + 1 words of each,
+    words taken rarest first; only stories sharing such a word are compared at all."""
+    words = [_title_words(s.title) for s in stories]
+    frequency = Counter(w for ws in words for w in ws)
+    index: dict[str, list[int]] = defaultdict(list)  # word -> earlier stories with it in their prefix
+    first_with: dict[frozenset[str], int] = {}  # identical word sets: compared once, not pairwise
+    for i, ws in enumerate(words):
+        if not ws:
+            continue
+        if ws in first_with:
+            best, best_j = Fraction(1), first_with[ws]
+        else:
+            first_with[ws] = i
+            prefix = sorted(ws, key=lambda w: (frequency[w], w))[: len(ws) - math.ceil(SIMILAR_TITLES * len(ws)) + 1]
+            best, best_j = Fraction(0), -1
+            for j in sorted({j for w in prefix for j in index[w]}):
+                similarity = Fraction(len(ws & words[j]), len(ws | words[j]))
+                if similarity > best:
+                    best, best_j = similarity, j
+            for w in prefix:
+                index[w].append(i)
+        if best >= SIMILAR_TITLES:
+            other, shared = stories[best_j], len(ws & words[best_j])
+            yield _warning(
+                stories[i], "title",
+                f"title is close to the title of {_file(other)} of the same week "
+                f"({shared} of {len(ws | words[best_j])} words in common)",
+                "if both report the same news, merge them into one; otherwise make the headlines distinct",
+            )
+
+
+def _placeholder_bodies(stories: list[Story]) -> Iterator[Problem]:
+    for story in stories:
+        if _BODY_PLACEHOLDER.match(story.body_markdown):
+            # The story keeps no line for its body; line 1 at least names the file.
+            yield Problem(_file(story), 1, "the story text is still the TODO placeholder",
+                          "write the story below the front matter's closing ---", severity="warning")

@@ -1,0 +1,194 @@
+"""`make check` (scripts/check.py): problems for people and, under GitHub Actions, as escaped
+workflow commands; exit 0 with warnings only, 1 on errors, 2 when the check cannot run."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from digest import annotations
+from digest.loader import load_content
+from digest.model import Problem
+
+from conftest import FIXTURES, ROOT
+
+# What a workflow command of ours looks like; anything else starting with :: would be injected.
+COMMAND = re.compile(r"^::(error|warning) file=[^:,\n]+,line=\d+,title=make check::[^\n]*$")
+
+
+def run_check(*args: str, cwd: Path = ROOT, github: bool = False) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    if github:
+        env["GITHUB_ACTIONS"] = "true"
+    return subprocess.run([sys.executable, str(ROOT / "scripts/check.py"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def commands(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("::")]
+
+
+# --- the escaping itself ---------------------------------------------------------------------
+
+def test_message_escapes_percent_and_line_breaks_but_keeps_colons_and_commas():
+    assert annotations.escape_data("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"
+
+
+def test_property_also_escapes_colons_and_commas():
+    assert annotations.escape_property("a:b,c%d\ne") == "a%3Ab%2Cc%25d%0Ae"
+
+
+def test_error_command_format():
+    problem = Problem("content/stories/2024/11/a,b:c.md", 7, "bad value: 50%, then\n::error::x", "fix it")
+    assert annotations.command(problem) == (
+        "::error file=content/stories/2024/11/a%2Cb%3Ac.md,line=7,title=make check::"
+        "bad value: 50%25, then%0A::error::x (hint: fix it)"
+    )
+
+
+def test_warning_command_format():
+    problem = Problem("content/x.md", 3, "story has only one source", severity="warning")
+    assert annotations.command(problem) == "::warning file=content/x.md,line=3,title=make check::story has only one source"
+
+
+def test_plain_lines_show_control_characters_as_escapes():
+    assert annotations.one_line("key `a\nb\r\x1b[31m`") == "key `a\\nb\\r\\x1b[31m`"
+
+
+# --- the script ------------------------------------------------------------------------------
+
+def test_injected_text_cannot_start_a_workflow_command():
+    result = run_check("tests/fixtures/contrib_injection", github=True)
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    for line in commands(output):
+        assert COMMAND.match(line), line
+    (error,) = commands(result.stdout)
+    assert error.startswith("::error file=tests/fixtures/contrib_injection/stories/2024/11/injected-key.md,line=9,")
+    assert "evil 100%25, really: yes%0A::error file=content/x.md,line=1::pwned" in error
+    # and the line for people shows the line break instead of making one
+    assert "injected-key.md:9: unknown key `evil 100%, really: yes\\n::error file=" in result.stderr
+
+
+def test_a_file_name_with_comma_and_colon_is_escaped_in_the_file_property(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "contrib", content)
+    shutil.copy(content / "stories/2024/10/existing-story.md", content / "stories/2024/10/odd,name:1.md")
+    result = run_check("content", cwd=tmp_path, github=True)
+    assert result.returncode == 1
+    (error,) = [line for line in commands(result.stdout) if line.startswith("::error")]
+    assert error.startswith("::error file=content/stories/2024/10/odd%2Cname%3A1.md,line=1,title=make check::")
+    assert COMMAND.match(error)
+
+
+def test_no_workflow_commands_outside_github_actions():
+    result = run_check("tests/fixtures/contrib_injection")
+    assert result.returncode == 1
+    assert commands(result.stdout + result.stderr) == []
+    assert "injected-key.md:9: unknown key" in result.stderr
+
+
+def test_warnings_only_pass_and_are_annotated_as_warnings():
+    result = run_check("tests/fixtures/contrib_duplicates", github=True)
+    assert result.returncode == 0, result.stderr
+    assert commands(result.stdout) and all(line.startswith("::warning ") for line in commands(result.stdout))
+    assert "3 warning(s)" in result.stdout
+
+
+def test_the_repository_content_passes():
+    result = run_check()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().splitlines()[-1].startswith("content OK:")
+
+
+def test_options_are_read_from_mkdocs_yml_past_python_tags(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "contrib_config", project)
+    result = run_check(cwd=project)  # no argument: docs_dir and the digest's options from mkdocs.yml
+    assert result.returncode == 1, result.stdout
+    assert "content/stories/2024/11/long-story.md:1: file is 697 bytes, over the limit of 600" in result.stderr
+
+
+def test_an_unknown_time_zone_in_mkdocs_yml_stops_the_check_with_exit_2(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "contrib_config", project)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("Asia/Kabul", "Mars/Olympus_Mons"))
+    result = run_check(cwd=project)
+    assert result.returncode == 2
+    assert "time_zone` is not a known time zone: 'Mars/Olympus_Mons'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_content_folder_is_exit_2_without_traceback(tmp_path):
+    result = run_check(str(tmp_path / "nowhere"))
+    assert result.returncode == 2
+    assert "no content folder at" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_crash_inside_the_checker_is_exit_2_with_a_clear_message(monkeypatch, capsys):
+    spec = importlib.util.spec_from_file_location("scripts_check", ROOT / "scripts/check.py")
+    check = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = check
+    spec.loader.exec_module(check)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(check, "load_content", explode)
+    assert check.main([str(FIXTURES / "contrib")]) == 2
+    err = capsys.readouterr().err
+    assert "the check itself failed (RuntimeError: disk on fire second line)" in err
+    assert "Traceback" not in err and "\n" not in err.rstrip("\n")
+
+
+@pytest.mark.parametrize("name", ["broken", "contrib_duplicates"])
+def test_the_check_and_the_loader_agree_on_the_fixtures(name):
+    content = load_content(FIXTURES / name, shown_root=f"tests/fixtures/{name}")
+    result = run_check(f"tests/fixtures/{name}")
+    assert result.returncode == (1 if content.errors else 0)
+    for problem in content.problems:
+        assert annotations.one_line(str(problem)) in result.stdout + result.stderr
+
+
+# --- the workflows that run it -----------------------------------------------------------------
+
+def workflow(name: str) -> dict:
+    # BaseLoader: every scalar a string, so the `on:` key stays "on" (YAML 1.1 reads it as true).
+    return yaml.load((ROOT / ".github/workflows" / name).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def run_lines(job: dict) -> str:
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+def test_pull_requests_run_check_and_build_with_a_read_only_token():
+    flow = workflow("pull-request.yml")
+    assert set(flow["on"]) == {"pull_request"}  # never pull_request_target: it runs with secrets
+    assert flow["permissions"] == {"contents": "read"}
+    (job,) = flow["jobs"].values()
+    assert "permissions" not in job
+    commands_run = run_lines(job)
+    assert commands_run.index("make check") < commands_run.index("make build")
+    uses = [step.get("uses", "") for step in job["steps"]]
+    assert any(u.startswith("actions/upload-artifact@") for u in uses)
+    assert any(step.get("with", {}).get("python-version") == "3.11" for step in job["steps"])
+    assert "persist-credentials" in str(job["steps"][0])  # the checkout keeps no token on disk
+
+
+def test_only_the_deploy_job_may_write_pages_and_only_from_main():
+    flow = workflow("deploy.yml")
+    assert flow["on"]["push"]["branches"] == ["main"]
+    assert flow["permissions"] == {"contents": "read"}
+    assert "make build" in run_lines(flow["jobs"]["build"])
+    assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert [s["uses"].split("@")[0] for s in flow["jobs"]["deploy"]["steps"]] == ["actions/deploy-pages"]

@@ -1,0 +1,133 @@
+"""Content warnings across the whole content: one source only, a source URL cited by two
+stories, near-identical headlines in one week. Each names both files; none fails a check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import time
+from fractions import Fraction
+
+import pytest
+
+from digest.lint import SIMILAR_TITLES, content_warnings
+from digest.loader import load_content
+from digest.model import Source, Story
+
+from conftest import FIXTURES
+
+ROOT = "tests/fixtures/contrib_duplicates"
+P = ROOT + "/stories/2024/11/"
+
+
+@pytest.fixture(scope="module")
+def duplicates():
+    return load_content(FIXTURES / "contrib_duplicates", shown_root=ROOT)
+
+
+@pytest.fixture(scope="module")
+def warnings(duplicates):
+    return [str(w) for w in duplicates.warnings]
+
+
+def test_warnings_are_not_errors(duplicates):
+    assert duplicates.errors == []
+    assert len(duplicates.stories) == 6
+
+
+def test_a_source_url_cited_by_two_stories_names_both_files(warnings):
+    # same page, written differently: http/https, www., trailing slash, #fragment
+    assert (P + "pakistan-extends-deadline-for-afghans.md:8: warning: source URL http://dawn.com/news/1877001/#top "
+            "is also cited by " + P + "dawn-tallies-afghan-returns.md") in "\n".join(warnings)
+
+
+def test_a_close_title_in_the_same_week_names_both_files(warnings):
+    (similar,) = [w for w in warnings if "title is close" in w]
+    assert similar.startswith(P + "islamabad-deadline-extended-again.md:2: warning: title is close to the title of "
+                              + P + "pakistan-extends-deadline-for-afghans.md of the same week (7 of 8 words")
+
+
+def test_the_same_title_in_another_week_is_not_flagged(warnings):
+    assert not any("pakistan-extends-deadline-once-more.md" in w for w in warnings)
+
+
+def test_a_story_with_one_source_is_flagged_at_its_sources_line(warnings):
+    assert P + "iran-deports-migrants.md:8: warning: story has only one source (hint: add a second" in "\n".join(warnings)
+
+
+def test_nothing_else_is_flagged(warnings):
+    # stories of the same week on the same subject, with different sources, are not duplicates
+    assert len(warnings) == 3, warnings
+
+
+def test_stories_with_their_own_sources_and_headlines_raise_no_warning():
+    assert load_content(FIXTURES / "contrib").warnings == []
+
+
+# --- many stories: the cost stays linear ---------------------------------------------------------
+
+def synthetic(count: int) -> list[Story]:
+    """`count` stories, 70 a week, headlines of 5 to 9 words from a newsroom-like vocabulary
+    (a few words in many headlines, a long tail), each story citing two URLs of its own."""
+    rng = random.Random(4)
+    vocabulary = [f"word{n}" for n in range(3_000)]
+    cum_weights = list(itertools.accumulate(1 / (rank + 3) for rank in range(len(vocabulary))))
+    start = dt.date(2020, 1, 6)
+    stories = []
+    for i in range(count):
+        day = start + dt.timedelta(days=i // 10)
+        stories.append(Story(
+            slug=f"s{i}", path=f"stories/s{i}.md", title=" ".join(rng.choices(vocabulary, cum_weights=cum_weights, k=rng.randint(5, 9))),
+            summary="x", published=dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc), edition=day,
+            tags=("t",), countries=(), body_markdown="Body",
+            sources=(Source("A", f"https://a.example/{i}"), Source("B", f"https://b.example/{i}")),
+            line_of={"title": 2, "sources": 6, "_file": f"content/stories/s{i}.md"},
+        ))
+    return stories
+
+
+def test_twenty_thousand_stories_are_linted_in_seconds():
+    stories = synthetic(20_000)
+    started = time.perf_counter()
+    found = content_warnings(stories)
+    elapsed = time.perf_counter() - started
+    assert not any("source" in w.message for w in found)  # every URL is its own
+    assert elapsed < 10, f"{elapsed:.1f} s: comparing every pair of stories would take minutes"
+
+
+def test_a_week_of_identical_headlines_is_reported_without_comparing_every_pair():
+    stories = synthetic(3_000)
+    for story in stories:
+        story.title = "Daily briefing"
+        story.edition = dt.date(2024, 11, 25)
+    started = time.perf_counter()
+    found = [w for w in content_warnings(stories) if "title is close" in w.message]
+    assert len(found) == 2_999  # every story but the first, each naming one earlier story
+    assert time.perf_counter() - started < 10
+
+
+def test_the_index_finds_every_close_pair_that_comparing_all_pairs_finds():
+    # 400 headlines in one week, variations on 20 stories: words dropped, added, replaced
+    rng = random.Random(7)
+    bases = [[f"w{rng.randrange(60)}" for _ in range(rng.randint(3, 8))] for _ in range(20)]
+    stories = synthetic(400)
+    for story in stories:
+        words = list(rng.choice(bases))
+        for _ in range(rng.randint(0, 3)):
+            if rng.random() < 0.5 or len(words) == 1:
+                words.insert(rng.randrange(len(words) + 1), f"w{rng.randrange(60)}")
+            else:
+                words.pop(rng.randrange(len(words)))
+        story.title = " ".join(words)
+        story.edition = dt.date(2024, 11, 25)
+
+    def words(story):
+        return set(story.title.split())
+
+    flagged = {w.path for w in content_warnings(stories) if "title is close" in w.message}
+    in_order = sorted(stories, key=lambda s: (s.published, s.line_of["_file"]))  # earlier ones are named
+    by_pairs = {s.line_of["_file"] for i, s in enumerate(in_order) if any(
+        Fraction(len(words(s) & words(o)), len(words(s) | words(o))) >= SIMILAR_TITLES for o in in_order[:i])}
+    assert 50 < len(by_pairs) < 400  # the case is not trivial either way
+    assert flagged == by_pairs
