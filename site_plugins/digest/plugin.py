@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import head, sanitize
@@ -142,15 +142,25 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         page.meta = {"description": escape(spec.description)} if spec.description else {}
         if not spec.searchable:
             page.meta["search"] = {"exclude": True}
-        return self.pages.render(spec)
+        # Rendered just before its template (on_page_context): MkDocs keeps every page's content
+        # in memory between its two passes, and listings are large.
+        return ""
 
+    @event_priority(100)  # before the search plugin reads page.content
     def on_page_context(self, context, *, page, config, nav):
         spec = self._spec(page)
+        if spec is not None:
+            page.content = self.pages.render(spec)
         context["digest_head"] = Markup(head.head_html(spec, page_url=page.url, site_url=config.site_url,
                                                        site_name=config.site_name, language=self.language,
                                                        digest=self.pages.digest if self.pages else None,
                                                        publisher=self.config.publication_name or config.site_name))
         return context
+
+    def on_post_page(self, output: str, *, page, config) -> str:
+        if self._spec(page) is not None:
+            page.content = None  # written; nothing reads it again
+        return output
 
     def on_post_build(self, *, config) -> None:
         """Feeds and the news sitemap, from the same digest and rendered HTML as the pages."""
