@@ -8,8 +8,9 @@ as \\u escapes, so no text can close its <script>. The theme prints the result a
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
-from markupsafe import Markup
+from markupsafe import escape
 
 from .feeds import FEED_FILES, absolute_url, categories, rfc3339
 from .index import Digest
@@ -19,17 +20,19 @@ from .pages import PageSpec
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-def feed_links(folder: str, label: str, site_url: str) -> list[str]:
+@lru_cache(maxsize=4096)  # the site's own links are the same on every page
+def feed_links(folder: str, label: str, site_url: str) -> tuple[str, ...]:
     """<link rel="alternate"> for the three feeds in `folder` ("" for the site's)."""
-    return [
-        str(Markup('<link rel="alternate" type="{}" title="{} ({})" href="{}">').format(
-            media_type, label, name, absolute_url(site_url, folder + file)))
+    return tuple(
+        f'<link rel="alternate" type="{media_type}" title="{escape(label)} ({name})" '
+        f'href="{escape(absolute_url(site_url, folder + file))}">'
         for file, media_type, name in FEED_FILES.values()
-    ]
+    )
 
 
 def _meta(attribute: str, key: str, value: str) -> str:
-    return str(Markup('<meta {}="{}" content="{}">').format(Markup(attribute), key, value))
+    # f-strings with escape(): Markup.format costs ten times more, on every page.
+    return f'<meta {attribute}="{key}" content="{escape(value)}">'
 
 
 def json_ld(data: dict) -> str:
@@ -111,7 +114,7 @@ def social_tags(spec: PageSpec, *, page_url: str, site_url: str, site_name: str,
 def head_html(spec: PageSpec | None, *, page_url: str, site_url: str, site_name: str, language: str,
               digest: Digest | None = None, publisher: str = "") -> str:
     """Every page links the site's feeds; topic and country pages also their own."""
-    parts = feed_links("", site_name, site_url)
+    parts = list(feed_links("", site_name, site_url))
     if spec is not None:
         if spec.feeds:
             parts += feed_links(spec.feeds, f"{site_name}: {spec.context['listing'].title}", site_url)
