@@ -150,12 +150,18 @@ def check_int(node: yaml.Node, field: Field) -> int:
     return value
 
 
+_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"`\\{}|^]")
+
+
 def check_url(node: yaml.Node, field: Field) -> str:
     raw = _scalar(node, "a URL").strip()
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s\x00-\x1f\x7f]", raw):
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # e.g. an unbalanced [ in the host
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or _URL_UNSAFE.search(raw):
         raise Invalid(f"`{field.name}` must be an absolute http(s) URL, not {raw!r}", node,
-                      "write the full address starting with https://")
+                      "write the full address starting with https://, with spaces and quotes percent-encoded")
     return raw
 
 
@@ -189,9 +195,9 @@ def check_countries(node: yaml.Node, field: Field) -> list[tuple[str, yaml.Node]
 def check_sources(node: yaml.Node, field: Field) -> list[tuple[dict[str, Any], yaml.Node]]:
     sources = []
     for item in _sequence(node, field, "[{name: TASS}] or a list of `- name: ...` entries"):
-        if isinstance(item, yaml.ScalarNode):
+        if not isinstance(item, yaml.MappingNode):
             raise Invalid("each source must be a mapping with a name", item,
-                          f"write - name: {item.value or 'Publisher'}")
+                          f"write - name: {item.value if isinstance(item, yaml.ScalarNode) and item.value else 'Publisher'}")
         sources.append((item, item))
     return sources
 
