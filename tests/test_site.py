@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
+import yaml
 
 from conftest import FIXTURES, build_site, mkdocs_config
 
@@ -186,3 +194,35 @@ def test_the_seed_digest_has_every_page(seed_build):
             assert story.url.split("/")[-2] in seed_build.page(f"countries/{code}/")
     index = (seed_build.site / "search/search_index.json").read_text(encoding="utf-8")
     assert "Pakistan" in index
+
+
+def test_mkdocs_serve_shows_drafts(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    shutil.copytree(FIXTURES / "site", tmp_path / "content")
+    config = mkdocs_config()
+    config.update(docs_dir="content")
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}", "--no-livereload"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/stories/2024/11/draft-story/", timeout=5) as r:
+                    page = r.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        assert "Secret draft story" in page
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+            assert "Secret draft story" in r.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
