@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
+# Reproducible builds: the date MkDocs stamps (sitemap lastmod) is the last commit's, not today's.
+GIT_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(GIT_EPOCH),)
+export SOURCE_DATE_EPOCH ?= $(GIT_EPOCH)
+endif
 
 .PHONY: install build test check serve bench fuzz clean
 

@@ -8,14 +8,12 @@ never end its line early and start a command of its own.
 
 from __future__ import annotations
 
-import re
 
-from .model import Problem
+from .model import Problem, one_line  # noqa: F401 (one_line is part of this module's surface)
 
 TITLE = "make check"  # the annotation's heading: what reproduces it on a laptop
 
 # Line breaks and other control characters, including the Unicode line and paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def escape_data(text: str) -> str:
@@ -36,6 +34,3 @@ def command(problem: Problem, title: str = TITLE) -> str:
             f"title={escape_property(title)}::{escape_data(message)}")
 
 
-def one_line(text: str) -> str:
-    """`text` on one line for people: control characters shown as escapes (\\n, \\x1b)."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)

@@ -12,6 +12,7 @@ import os
 import re
 import zoneinfo
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import pycountry
@@ -157,6 +158,8 @@ def _outside(path: Path, root: Path) -> bool:
         return False
     except ValueError:
         return True
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13): _read reports it
+        return False
 
 
 def _read(path: Path, root: Path, shown: str, max_bytes: int, problems: list[Problem]) -> str | None:
@@ -166,13 +169,19 @@ def _read(path: Path, root: Path, shown: str, max_bytes: int, problems: list[Pro
     if _outside(path, root):
         return fail(1, "symbolic link points outside the content folder", "replace the link with the file itself")
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as error:
         return fail(1, f"cannot read the file: {error.strerror}", "check the file exists and is readable")
-    if size > max_bytes:
-        return fail(1, f"file is {size:,} bytes, over the limit of {max_bytes:,}",
+    if not S_ISREG(status.st_mode):  # a named pipe or device would block or never end
+        return fail(1, "not a regular file", "replace it with an ordinary text file")
+    if status.st_size > max_bytes:
+        return fail(1, f"file is {status.st_size:,} bytes, over the limit of {max_bytes:,}",
                     "stories are short: split the text or remove embedded data")
-    data = path.read_bytes()
+    with path.open("rb") as file:
+        data = file.read(max_bytes + 1)  # bounded even if the file grows after stat()
+    if len(data) > max_bytes:
+        return fail(1, f"file is over the limit of {max_bytes:,} bytes",
+                    "stories are short: split the text or remove embedded data")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -197,8 +206,10 @@ def _front_matter(f: _File, text: str, fields: tuple[Field, ...] | None, *, requ
         if required:
             f.error(1, "file has no front matter", "start the file with a line `---`, the fields, and `---`")
             return None
+        _check_body(f, text, 1)
         return {}, text
-    fm, f.fm_line, body, _ = split
+    fm, f.fm_line, body, body_line = split
+    _check_body(f, body, body_line)
     try:
         node = frontmatter_yaml.compose(fm)
     except frontmatter_yaml.FrontMatterError as error:
@@ -215,6 +226,26 @@ def _front_matter(f: _File, text: str, fields: tuple[Field, ...] | None, *, requ
     if fields is None:
         return {}, body
     return _check_mapping(f, node, fields), body
+
+
+# Python-Markdown takes time quadratic in the number of unclosed `[` (Python-Markdown#798: 2,000
+# take half a second, 200,000 take hours) and recurses once per level of lists or quotes (a few
+# hundred levels crash it). Bodies past these bounds are refused before they are rendered.
+MAX_BODY_BRACKETS = 2000
+MAX_BODY_NESTING = 100  # characters of indentation and `>` before a line's text
+
+
+def _check_body(f: _File, body: str, first_line: int) -> None:
+    brackets = body.count("[")
+    if brackets > MAX_BODY_BRACKETS:
+        f.error(first_line, f"the text has {brackets:,} `[` characters, more than {MAX_BODY_BRACKETS:,}",
+                "stories are short: remove the brackets or split the text")
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        depth = len(line) - len(line.lstrip(" \t>"))
+        if depth > MAX_BODY_NESTING:
+            f.error(number, f"line is indented or quoted {depth} characters deep (at most {MAX_BODY_NESTING})",
+                    "flatten the nested lists or quotes")
+            break
 
 
 def _check_mapping(f: _File, node: yaml.MappingNode, fields: tuple[Field, ...]) -> dict[str, tuple[Any, yaml.Node]]:

@@ -6,7 +6,17 @@ Nothing here knows about MkDocs; every other module speaks in these types.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+
+# Control characters (ESC sequences, newlines, C1, line separators) in contributor text that a
+# problem quotes are shown escaped: a key or file name cannot drive a terminal or forge a line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line for people: control characters shown as escapes (\\n, \\x1b)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,10 +30,11 @@ class Problem:
     severity: str = "error"  # "error" fails check and build; "warning" does not
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.message}"
+        where, message = one_line(self.path), one_line(self.message)
+        text = f"{where}:{self.line}: {message}"
         if self.severity == "warning":
-            text = f"{self.path}:{self.line}: warning: {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+            text = f"{where}:{self.line}: warning: {message}"
+        return f"{text} (hint: {one_line(self.hint)})" if self.hint else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,6 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import head, sanitize
-from .annotations import one_line
 from .search import ENGINES, PagefindJob
 from .index import build_digest
 from .loader import DEFAULT_MAX_BYTES, load_content
@@ -41,6 +40,18 @@ class _TimeZone(opt.Type):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise base.ValidationError(f"unknown time zone {name!r}; use an IANA name such as Europe/London") from None
         return name
+
+
+def _escaped(value):
+    """Front matter of an ordinary page as the theme prints it: every string escaped, inside
+    lists and mappings too (Material prints `page.meta.description` whatever its type)."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    return value
 
 
 class DigestConfig(base.Config):
@@ -82,11 +93,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if self.content.warnings:
             log.info(f"{len(self.content.warnings)} content warning(s): `make check` lists them")
         if self.content.errors:
-            # One line per problem, control characters shown as escapes: a contributor's text
+            # One line per problem (Problem escapes control characters): a contributor's text
             # cannot start a CI workflow command in the build log.
             raise PluginError(
                 f"{len(self.content.errors)} problem(s) in the content; nothing was built:\n"
-                + "\n".join(one_line(str(p)) for p in self.content.errors)
+                + "\n".join(str(p) for p in self.content.errors)
             )
         material = next((i for i, d in enumerate(config.theme.dirs) if Path(d).name == "templates"
                          and Path(d).parent.name == "material"), len(config.theme.dirs) - 1)
@@ -143,9 +154,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if spec is None:
             # An ordinary page (about.md): contributors write these too.
             title = page.meta.get("title")
-            page.title = escape(title) if isinstance(title, str) else Markup(page.title or "")
-            page.meta = {k: escape(v) if isinstance(v, str) else v for k, v in page.meta.items()}
-            return sanitize.clean(html)
+            page.title = Markup(page.title or "") if title is None else _escaped(str(title))
+            page.meta = _escaped(page.meta)
+            return sanitize.clean(html, page=True)
         page.title = escape(spec.title)
         page.meta = {"description": escape(spec.description)} if spec.description else {}
         if not spec.searchable:

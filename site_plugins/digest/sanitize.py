@@ -6,6 +6,8 @@ no scripts, styles, frames, forms, event handlers or inline styles; http(s)/mail
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 TAGS = {
@@ -34,17 +36,40 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
 DROP_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "embed", "noscript", "textarea", "select"}
 
-_cleaner = nh3.Cleaner(
-    tags=TAGS,
-    attributes=ATTRIBUTES,
-    allowed_classes=CLASSES,
-    url_schemes=URL_SCHEMES,
-    link_rel=LINK_REL,
-    clean_content_tags=DROP_WITH_CONTENT,
-    strip_comments=True,
-)
+# Ids the site's own pages use: Material's (`__config`, `__search`, `__drawer`, ...) and ours
+# (`dg-`). A contributor's `## __config` or <a id="__config"> would come first in the page and
+# shadow them (DOM clobbering: the theme reads its settings from getElementById("__config")), so
+# such ids, and in-page links to them, get a prefix.
+RESERVED_ID = re.compile(r"^(?:_|md-|dg-)")
+ID_PREFIX = "user-content-"
 
 
-def clean(html: str) -> str:
-    """Contributor HTML reduced to the policy above."""
-    return _cleaner.clean(html)
+def _rename_reserved_ids(element: str, attribute: str, value: str) -> str:
+    if attribute == "id" and RESERVED_ID.match(value):
+        return ID_PREFIX + value
+    if attribute == "href" and value.startswith("#") and RESERVED_ID.match(value[1:]):
+        return "#" + ID_PREFIX + value[1:]
+    return value
+
+
+def _cleaner(tags: set[str], attributes: dict[str, set[str]]) -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=tags,
+        attributes=attributes,
+        allowed_classes=CLASSES,
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+        attribute_filter=_rename_reserved_ids,
+        clean_content_tags=DROP_WITH_CONTENT,
+        strip_comments=True,
+    )
+
+
+# Stories and intros sit under a heading of ours: no h1. An ordinary page (about.md) has its own.
+_fragment = _cleaner(TAGS, ATTRIBUTES)
+_page = _cleaner(TAGS | {"h1"}, {**ATTRIBUTES, "h1": {"id"}})
+
+
+def clean(html: str, *, page: bool = False) -> str:
+    """Contributor HTML reduced to the policy above; `page`: a whole page, which keeps its h1."""
+    return (_page if page else _fragment).clean(html)
