@@ -20,9 +20,12 @@ EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}, "toc": {"permalink
 
 
 class _DemoteHeadings(Treeprocessor):
-    """The page's title is its only h1: body headings start at h2."""
+    """The page's title is its only h1: a body that uses `#` has all its headings moved one
+    level down (a body that starts at `##` already fits under the title)."""
 
     def run(self, root: etree.Element) -> None:
+        if root.find(".//h1") is None:
+            return
         for element in root.iter():
             if element.tag in ("h1", "h2", "h3", "h4", "h5"):
                 element.tag = "h" + str(int(element.tag[1]) + 1)

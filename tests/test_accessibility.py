@@ -1,0 +1,94 @@
+"""Accessibility of every page kind in a real browser: axe-core finds no serious or critical
+WCAG 2 A/AA violation in either palette, and the basics a screen-reader or keyboard user relies
+on hold: language, one h1, landmarks, link text that makes sense alone, visible focus.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
+
+from browser_support import PHONE, axe_violations, new_tab, seed_pages  # noqa: E402
+
+pytest_plugins = ["browser_support"]
+pytestmark = pytest.mark.browser
+
+KINDS = list(seed_pages())
+# Link texts that say nothing once read out of context (a screen reader's list of links).
+VAGUE = {"here", "click here", "more", "read more", "link", "this", "details", "rss", "atom", "json feed"}
+
+
+@pytest.fixture(scope="module")
+def tabs(browser):
+    """One light and one dark desktop page, reused by the module's tests."""
+    opened = {scheme: new_tab(browser, color_scheme=scheme) for scheme in ("light", "dark")}
+    yield opened
+    for tab in opened.values():
+        tab.page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_axe_finds_no_serious_violation(seed_site, tabs, kind, scheme):
+    tab = tabs[scheme]
+    tab.open(seed_site.url(seed_pages()[kind]))
+    violations = axe_violations(tab)
+    assert not violations, "\n".join(violations)
+
+
+def test_axe_finds_no_serious_violation_on_a_phone(seed_site, fixture_site, browser):
+    tab = new_tab(browser, viewport=PHONE)
+    found = {}
+    pages = [seed_site.url(seed_pages()[kind]) for kind in ("home", "story", "country")]
+    for url in pages + [fixture_site.url("topics/security/page/2/")]:
+        tab.open(url)
+        if violations := axe_violations(tab):
+            found[url] = violations
+    tab.page.context.close()
+    assert not found, found
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_language_one_h1_and_landmarks(seed_site, tabs, kind):
+    tab = tabs["light"]
+    tab.open(seed_site.url(seed_pages()[kind]))
+    assert tab.evaluate("document.documentElement.lang") == "en"
+    assert tab.locator("h1").count() == 1
+    for role in ("banner", "main", "contentinfo"):
+        assert tab.get_by_role(role).count() == 1, role
+    assert tab.get_by_role("navigation").count() >= 1
+    assert tab.get_by_role("search").count() >= 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_link_in_the_main_column_makes_sense_alone(seed_site, tabs, kind):
+    tab = tabs["light"]
+    tab.open(seed_site.url(seed_pages()[kind]))
+    names = tab.evaluate("""() => [...document.querySelectorAll('main a[href], footer a[href]')]
+        .filter(a => a.offsetParent !== null)
+        .map(a => (a.getAttribute('aria-label') || a.textContent).replace(/\\s+/g, ' ').trim())""")
+    assert names
+    assert not [n for n in names if not n or n.lower() in VAGUE], names
+
+
+def test_keyboard_focus_is_visible_on_every_stop_of_a_story_page(seed_site, tabs):
+    tab = tabs["light"]
+    tab.open(seed_site.url(seed_pages()["story"]))
+    invisible, stops_in_main = [], 0
+    for _ in range(40):
+        tab.keyboard.press("Tab")
+        focused = tab.evaluate("""() => {
+            const e = document.activeElement;
+            if (!e || e === document.body) return null;
+            const s = getComputedStyle(e);
+            const ring = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+            return {what: e.tagName + ' ' + (e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 40),
+                    inMain: !!e.closest('main'), ring, shadow: s.boxShadow !== 'none'};
+        }""")
+        if focused and focused["inMain"]:
+            stops_in_main += 1
+            if not (focused["ring"] or focused["shadow"]):
+                invisible.append(focused["what"])
+    assert stops_in_main >= 10
+    assert not invisible, invisible

@@ -1,0 +1,240 @@
+"""The site in a real browser (headless Chromium): search, chips, pagination, no console errors,
+phones from 320 px, the palette toggle, screenshots of every page kind and a story's page weight.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+
+from digest.loader import load_content
+
+pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
+
+from browser_support import (DESKTOP, PHONE, SCREENSHOTS, Tab, new_tab, open_search_result,  # noqa: E402
+                             search, seed_pages)
+from conftest import ROOT  # noqa: E402
+
+pytest_plugins = ["browser_support"]
+pytestmark = pytest.mark.browser
+
+# A story of the seed content and a word only its body uses.
+BODY_WORD, BODY_STORY = "confiscated", "Afghan refugees in Pakistan reach 3.5 million, UN agency says"
+
+
+def seed_stories():
+    return load_content(ROOT / "content").stories
+
+
+def h1(tab: Tab) -> str:
+    return " ".join(tab.locator("h1").inner_text().split())
+
+
+def test_a_word_from_a_story_body_finds_the_story_and_opens_it(seed_site, tab):
+    titles = search(tab, seed_site, BODY_WORD)
+    assert titles == [BODY_STORY]
+    open_search_result(tab, BODY_STORY)
+    assert seed_site.path_of(tab.url).startswith("stories/2024/11/afghan-refugees-in-pakistan")
+    assert h1(tab) == BODY_STORY
+    assert not tab.problems, tab.problems
+
+
+def test_a_country_name_finds_every_story_that_names_the_country(seed_site, tab):
+    naming_iran = {s.title for s in seed_stories() if "ir" in s.countries}
+    assert len(naming_iran) >= 2
+    titles = search(tab, seed_site, "Iran")
+    assert naming_iran <= set(titles), titles
+    assert not tab.problems, tab.problems
+
+
+def test_a_story_is_found_by_its_own_words_not_by_its_neighbours_titles(seed_site, tab):
+    def words(story) -> str:
+        sources = " ".join(f"{s.name} {s.title or ''}" for s in story.sources)
+        return f"{story.title} {story.summary} {story.body_markdown} {sources}".lower()
+
+    stories = seed_stories()
+    mentioning = {s.title for s in stories if "islamabad" in words(s)}
+    linking = {s.title for s in stories} - mentioning  # related stories and neighbours link to them
+    assert mentioning and linking
+    assert set(search(tab, seed_site, "Islamabad")) == mentioning
+
+
+def test_a_story_shows_dates_for_people_and_machines_at_a_readable_line_length(seed_site, tab):
+    tab.open(seed_site.url(seed_pages()["story"]))
+    times = tab.locator("main time").evaluate_all(
+        "els => els.map(e => [e.getAttribute('datetime'), e.textContent.trim()])")
+    assert times
+    for machine, person in times:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[\d:.]+([+-]\d{2}:\d{2}|Z))?", machine or ""), machine
+        assert re.fullmatch(r"(\w+day )?\d{1,2} \w+ \d{4}", person), person  # Friday 29 November 2024
+    # Characters per line of the body text, measured with its own font (WCAG 1.4.8: at most 80).
+    per_line = tab.evaluate("""() => {
+        const p = document.querySelector('.dg-body p'), style = getComputedStyle(p);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${style.fontSize} ${style.fontFamily}`;
+        const average = ctx.measureText(p.textContent).width / p.textContent.length;
+        return p.getBoundingClientRect().width / average;
+    }""")
+    assert 45 <= per_line <= 80, per_line
+
+
+def test_a_topic_chip_and_a_country_chip_lead_to_their_pages(seed_site, tab):
+    story = seed_pages()["story"]
+    tab.open(seed_site.url(story))
+    topic = tab.locator(".dg-story .dg-chip--topic").first
+    name = topic.inner_text()
+    tab.follow(topic)
+    assert seed_site.path_of(tab.url).startswith("topics/")
+    assert h1(tab).endswith(name)
+    assert tab.locator(f'.dg-card a[href$="{story}"]').count() == 1  # the story is listed there
+
+    tab.open(seed_site.url(story))
+    country = tab.locator(".dg-story .dg-chip--country").first
+    name = " ".join(country.inner_text().split())  # flag and name
+    tab.follow(country)
+    assert seed_site.path_of(tab.url).startswith("countries/")
+    assert h1(tab).endswith(name)
+    assert tab.locator(f'.dg-card a[href$="{story}"]').count() == 1
+    assert not tab.problems, tab.problems
+
+
+def test_a_long_topic_pages_through_older_and_newer_stories(fixture_site, tab):
+    tab.open(fixture_site.url("topics/security/"))
+    seen = []
+    for number in (1, 2, 3):
+        assert f"Page {number} of 3" in tab.locator(".dg-pager").inner_text()
+        seen += tab.locator(".dg-card__title").all_inner_texts()
+        if number < 3:
+            tab.follow(tab.get_by_role("link", name="Older stories"))
+    assert fixture_site.path_of(tab.url) == "topics/security/page/3/"
+    assert tab.get_by_role("link", name="Older stories").count() == 0
+    assert seen == [f"Security story number {n}" for n in range(7, 0, -1)]  # newest first, none twice
+    tab.follow(tab.get_by_role("link", name="Newer stories"))
+    assert fixture_site.path_of(tab.url) == "topics/security/page/2/"
+    assert not tab.problems, tab.problems
+
+
+def test_no_page_has_console_errors_or_failed_requests(seed_site, fixture_site, browser):
+    tab = new_tab(browser)
+    pages = [seed_site.url(path) for path in seed_pages().values()]
+    pages += [fixture_site.url("topics/security/page/2/"), seed_site.url("no-such-page/")]
+    problems = {}
+    for url in pages:
+        tab.problems.clear()
+        tab.open(url, settle=True)
+        expected = url.endswith("no-such-page/")  # the 404 page itself answers 404
+        if found := [p for p in tab.problems if not (expected and p.endswith((url, f"({url})")))]:
+            problems[url] = found
+    tab.page.context.close()
+    assert not problems, json.dumps(problems, indent=1)
+
+
+def test_pages_do_not_fetch_the_sitemap(seed_site, browser):
+    tab = new_tab(browser)
+    fetched = []
+    tab.page.on("request", lambda request: fetched.append(request.url) if "sitemap" in request.url else None)
+    for kind in ("story", "topic", "country"):
+        tab.open(seed_site.url(seed_pages()[kind]), settle=True)
+    tab.page.context.close()
+    assert not fetched, fetched
+    assert not tab.sitemap_probe_404s, tab.sitemap_probe_404s
+
+
+def test_every_page_kind_fits_a_320px_phone_without_sideways_scrolling(seed_site, fixture_site, browser):
+    tab = new_tab(browser, viewport={"width": 320, "height": 640})
+    pages = {kind: seed_site.url(path) for kind, path in seed_pages().items()}
+    pages["topic-page-2"] = fixture_site.url("topics/security/page/2/")
+    wide = {}
+    for kind, url in pages.items():
+        tab.open(url)
+        if (width := tab.evaluate("document.documentElement.scrollWidth")) > 320:
+            wide[kind] = width
+    tab.page.context.close()
+    assert not wide, f"wider than 320 px: {wide}"
+
+
+def test_the_palette_toggle_switches_between_light_and_dark(seed_site, tab):
+    tab.open(seed_site.url(seed_pages()["story"]))
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    assert tab.evaluate(scheme) == "default"
+    background = "getComputedStyle(document.body).backgroundColor"
+    light = tab.evaluate(background)
+    tab.locator('label[title="Switch to dark mode"]').click()  # Material's toggle: a label for a radio
+    assert tab.evaluate(scheme) == "slate"
+    assert tab.evaluate(background) != light
+    tab.locator('label[title="Switch to light mode"]').click()
+    assert tab.evaluate(scheme) == "default"
+
+
+def test_screenshots_of_every_page_kind(seed_site, fixture_site, browser):
+    """Full-page screenshots of every page kind at 1280 and 390 px, and of a few in the dark
+    palette, in tests/screenshots/ for people to look at (git-ignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pages = {kind: seed_site.url(path) for kind, path in seed_pages().items()}
+    pages["topic-page-2"] = fixture_site.url("topics/security/page/2/")
+    dark = ("home", "story", "topic-index", "country")
+    written = []
+    for viewport, scheme, kinds in ((DESKTOP, "light", pages), (PHONE, "light", pages),
+                                    (DESKTOP, "dark", dark), (PHONE, "dark", dark)):
+        tab = new_tab(browser, viewport=viewport, color_scheme=scheme)
+        for kind in kinds:
+            tab.open(pages[kind])
+            path = SCREENSHOTS / f"{kind}-{viewport['width']}-{scheme}.png"
+            tab.screenshot(path=str(path), full_page=True, animations="disabled")
+            written.append(path)
+        if scheme == "light":
+            search(tab, seed_site, "Pakistan")
+            path = SCREENSHOTS / f"search-results-{viewport['width']}-{scheme}.png"
+            tab.screenshot(path=str(path), animations="disabled")
+            written.append(path)
+        tab.page.context.close()
+    assert all(path.stat().st_size > 5_000 for path in written)
+
+
+def test_a_story_page_first_load_weighs_under_the_budget(seed_site, browser):
+    """Bytes a reader's browser fetches for a story page with a cold cache, by kind: as served here
+    (no compression) and as a host that gzips text would send them. Written to
+    tests/screenshots/page-weight.json and reported in BENCHMARKS.md."""
+    tab = new_tab(browser, viewport=PHONE)
+    finished = []
+    tab.page.on("requestfinished", lambda request: finished.append(request))
+    tab.open(seed_site.url(seed_pages()["story"]), settle=True)  # the search index comes after load
+    rows = {}
+    for request in finished:
+        url = seed_site.path_of(request.url) or "/"
+        if url in rows:  # the same file again (Material asks for sitemap.xml once per feed link)
+            rows[url]["requests"] += 1
+            continue
+        body = request.response().body()
+        rows[url] = {"kind": _kind(url, request.resource_type), "requests": 1, "bytes": len(body),
+                     "gzip": len(gzip.compress(body, compresslevel=6)) if _compressible(url) else len(body)}
+    tab.page.context.close()
+    totals = {}
+    for row in rows.values():
+        total = totals.setdefault(row["kind"], {"requests": 0, "bytes": 0, "gzip": 0})
+        for key in total:
+            total[key] += row[key]
+    totals["all"] = {key: sum(t[key] for t in totals.values()) for key in ("requests", "bytes", "gzip")}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "page-weight.json").write_text(json.dumps({"totals": totals, "files": rows}, indent=1))
+    assert {"html", "css", "js", "search index"} <= set(totals), totals
+    assert totals["all"]["gzip"] < 250_000, totals  # budget: a phone on a slow network
+
+
+def _kind(url: str, resource_type: str) -> str:
+    if url.endswith("search_index.json"):
+        return "search index"
+    if url.endswith("sitemap.xml"):
+        return "sitemap (Material's alternate-link probe)"
+    if url.endswith(".js"):
+        return "js"  # the search worker's script counts as "other" to the browser
+    if url.endswith((".png", ".svg", ".ico")):
+        return "images"  # the favicon too
+    return {"document": "html", "stylesheet": "css", "image": "images", "font": "fonts"}.get(resource_type, "other")
+
+
+def _compressible(url: str) -> bool:
+    return not url.endswith((".png", ".jpg", ".webp", ".woff2"))
