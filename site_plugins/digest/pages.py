@@ -77,6 +77,7 @@ class SitePages:
         self.env.filters.update(long_date=long_date, short_date=short_date)
         self.env.globals.update(datetime_attr=_datetime_attr, digest=digest)
         self.specs: dict[str, PageSpec] = {}
+        self._cards: dict[tuple[int, int], Markup] = {}
         self._add_all(home_intro, home_editions, page_size)
 
     def _add(self, spec: PageSpec) -> None:
@@ -128,11 +129,23 @@ class SitePages:
                 "older_url": _page_url(listing.url, number + 1) if number < len(pages) else None,
             }, description=description, feeds=listing.url))
 
+    def card(self, story: Story, page_url: str) -> Markup:
+        """A story's card, rendered once per folder depth (its links are relative): every
+        edition, topic and country listing that shows the story reuses it."""
+        depth = len([part for part in page_url.split("/") if part])
+        key = (id(story), depth)
+        html = self._cards.get(key)
+        if html is None:
+            macros = self.env.get_template("_macros.html").module
+            html = self._cards[key] = macros.card(story, lambda target: relative_url(target, page_url))
+        return html
+
     def render(self, spec: PageSpec) -> str:
         """The page's main-column HTML."""
         template = self.env.get_template(spec.template)
         return template.render(
             page=spec, link=lambda target: relative_url(target, spec.url),
+            card=lambda story: self.card(story, spec.url),
             markdown=lambda text: Markup(self.renderer.html(text)),
             story_html=lambda story: Markup(self.renderer.story_html(story)),
             **spec.context,
