@@ -7,6 +7,7 @@ their HTML from `pages.SitePages`.
 
 from __future__ import annotations
 
+import time
 import zoneinfo
 from pathlib import Path
 
@@ -204,7 +205,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         if indexing:
+            waited = time.perf_counter()
             result = indexing.wait()
             if result.error:
                 raise PluginError(f"digest: Pagefind could not index the site: {result.error}")
-            log.debug(f"Pagefind indexed {result.pages} story pages")
+            log.info(f"Pagefind indexed {result.pages} story pages in {result.seconds:.2f} s "
+                     f"(the build waited {time.perf_counter() - waited:.2f} s for it)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from dataclasses import dataclass
 
 ENGINES = ("pagefind", "material")
@@ -20,6 +21,7 @@ STORY_PAGES = "stories/**/index.html"
 @dataclass
 class IndexResult:
     pages: int = 0
+    seconds: float = 0.0  # the indexing job's own wall time
     error: str = ""
 
 
@@ -42,10 +44,12 @@ class PagefindJob:
         return self.result
 
     def _run(self) -> None:
+        started = time.perf_counter()
         try:
             asyncio.run(self._index())
         except Exception as error:  # reported by the caller as a build error, never a traceback
             self.result.error = f"{type(error).__name__}: {error}"
+        self.result.seconds = time.perf_counter() - started
 
     async def _index(self) -> None:
         from pagefind.index import IndexConfig, PagefindIndex
