@@ -11,6 +11,7 @@ import json
 import os
 import pstats
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -308,15 +309,17 @@ def write_common_pages(content: Path) -> None:
     write_text(content / "about.md", "# About\n\nMade by scripts/bench.py; every story is fake.\n")
 
 
-def write_digest_project(root: Path, stories: list[Story]) -> None:
-    """mkdocs.yml and content/ (stories, 40 topics, index.md, about.md) in the contract's layout."""
+def write_digest_project(root: Path, stories: list[Story], search: str | None = None) -> None:
+    """mkdocs.yml and content/ (stories, 40 topics, index.md, about.md) in the contract's layout;
+    `search` picks the digest's search engine (default: the plugin's default)."""
     content = root / "content"
     write_common_pages(content)
     for tag in TOPICS:
         write_text(content / "topics" / f"{tag}.md", topic_file(tag))
     for story in stories:
         write_text(content / story.path, digest_story_file(story))
-    write_text(root / "mkdocs.yml", mkdocs_yml("Bench digest", DIGEST_PLUGINS, DIGEST_NAV))
+    plugins = DIGEST_PLUGINS if search is None else ["search", f"{{digest: {{search: {search}}}}}"]
+    write_text(root / "mkdocs.yml", mkdocs_yml("Bench digest", plugins, DIGEST_NAV))
 
 
 def write_floor_project(root: Path, stories: list[Story]) -> None:
@@ -370,6 +373,13 @@ class Summary:
     pages_per_second: float | None = None
     peak_rss_mib: float | None = None
     search_index_bytes: int | None = None
+    pagefind_bytes: int | None = None  # everything under site/pagefind/
+    pagefind_seconds: float | None = None  # the indexing job's own time (fastest run)
+    pagefind_wait_seconds: float | None = None  # what it added to the build (it overlaps the feeds)
+
+
+# The plugin's INFO line after the Pagefind job (site_plugins/digest/plugin.py, on_post_build).
+PAGEFIND_LOG = re.compile(r"Pagefind indexed \d+ story pages in (?P<job>[\d.]+) s \(the build waited (?P<wait>[\d.]+) s")
 
 
 def build_env() -> dict[str, str]:
@@ -413,6 +423,8 @@ def summarise(runs: list[Run], site: Path) -> Summary:
         return Summary(ok=False, all_seconds=all_seconds)
     best = min(runs, key=lambda run: run.seconds)
     search_index = site / "search" / "search_index.json"
+    pagefind = site / "pagefind"
+    indexing = PAGEFIND_LOG.search(best.stderr_path.read_text(encoding="utf-8", errors="replace"))
     return Summary(
         ok=True,
         seconds=best.seconds,
@@ -422,6 +434,9 @@ def summarise(runs: list[Run], site: Path) -> Summary:
         pages_per_second=best.pages / best.seconds,
         peak_rss_mib=max(run.peak_rss_mib for run in runs),
         search_index_bytes=search_index.stat().st_size if search_index.is_file() else None,
+        pagefind_bytes=sum(p.stat().st_size for p in pagefind.rglob("*") if p.is_file()) if pagefind.is_dir() else None,
+        pagefind_seconds=float(indexing["job"]) if indexing else None,
+        pagefind_wait_seconds=float(indexing["wait"]) if indexing else None,
     )
 
 
@@ -547,6 +562,9 @@ def print_table(args: argparse.Namespace, digest: Summary | None, floor: Summary
         ("pages per second", fmt(d.pages_per_second, ".1f"), fmt(floor.pages_per_second, ".1f")),
         ("peak RSS MiB (max)", fmt(d.peak_rss_mib, ".1f"), fmt(floor.peak_rss_mib, ".1f")),
         ("search_index.json", fmt_bytes(d.search_index_bytes), fmt_bytes(floor.search_index_bytes)),
+        ("pagefind/ (all files)", fmt_bytes(d.pagefind_bytes), fmt_bytes(floor.pagefind_bytes)),
+        ("Pagefind job seconds", fmt(d.pagefind_seconds, ".2f"), "-"),
+        ("build waited for it", fmt(d.pagefind_wait_seconds, ".2f"), "-"),
     ]
     print(f"\nN = {args.stories} stories, seed {args.seed}, best of {args.runs} run(s)")
     print(f"  {'':<26}{'digest':>14}{'floor':>14}")
@@ -567,6 +585,7 @@ def bench_record(
     return {
         "stories": args.stories,
         "seed": args.seed,
+        "search": args.search or "default",
         "runs": args.runs,
         "python": sys.version.split()[0],
         "digest": rounded(digest),
@@ -606,6 +625,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="then build the digest once more under cProfile, print the top functions and write "
              "WORKDIR/profile.txt (keeps the work folder)")
     add("--json-out", metavar="FILE", help="also write the BENCH_JSON record to FILE")
+    add("--search", choices=("pagefind", "material"),
+        help="the digest's search engine (default: the plugin's default, pagefind)")
     args = parser.parse_args(argv)
     if args.stories < 1 or args.runs < 1:
         parser.error("--stories and --runs must be at least 1")
@@ -620,7 +641,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> bool:
     stories = generate_stories(args.stories, args.seed)
     write_floor_project(workdir / "floor", stories)
     if not args.floor_only:
-        write_digest_project(workdir, stories)
+        write_digest_project(workdir, stories, args.search)
     print(
         f"bench: {len(stories)} stories (seed {args.seed}) written to {workdir} in "
         f"{time.perf_counter() - started:.1f} s; building with {sys.executable}"
