@@ -105,16 +105,19 @@ def test_drafts_are_left_out_unless_asked_for(site):
     assert "draft-story" in with_drafts
 
 
-def test_yaml_1_1_surprises_do_not_leak_in(tmp_path):
-    story = tmp_path / "stories/2024/11/yaml-surprises.md"
+def one_story(folder, front_matter: str):
+    """A content folder with the topic `refugees` and one story, stories/2024/11/x.md."""
+    (folder / "topics").mkdir()
+    (folder / "topics/refugees.md").write_text("---\ntitle: R\ndescription: D\n---\n")
+    story = folder / "stories/2024/11/x.md"
     story.parent.mkdir(parents=True)
-    (tmp_path / "topics").mkdir()
-    (tmp_path / "topics/refugees.md").write_text('---\ntitle: R\ndescription: D\n---\n')
-    story.write_text(
-        "---\ntitle: 10:00 talks\ndate: 2024-11-28\nsummary: yes\ntags: [refugees]\n"
-        "countries: [NO]\nsources:\n  - name: off\nweight: 010\n---\nBody\n"
-    )
-    content = load_content(tmp_path)
+    story.write_text(f"---\n{front_matter}---\nBody\n")
+    return load_content(folder, shown_root="c")
+
+
+def test_yaml_1_1_surprises_do_not_leak_in(tmp_path):
+    content = one_story(tmp_path, "title: 10:00 talks\ndate: 2024-11-28\nsummary: yes\ntags: [refugees]\n"
+                                  "countries: [NO]\nsources:\n  - name: off\nweight: 010\n")
     assert [str(p) for p in content.errors] == []
     loaded = content.stories[0]
     assert loaded.title == "10:00 talks"  # not 600 talks
@@ -124,24 +127,18 @@ def test_yaml_1_1_surprises_do_not_leak_in(tmp_path):
 
 
 def test_an_on_country_is_reported_as_unknown_not_read_as_true(tmp_path):
-    (tmp_path / "topics").mkdir()
-    (tmp_path / "topics/refugees.md").write_text('---\ntitle: R\ndescription: D\n---\n')
-    story = tmp_path / "stories/2024/11/x.md"
-    story.parent.mkdir(parents=True)
-    story.write_text('---\ntitle: T\ndate: 2024-11-28\nsummary: S\ntags: [refugees]\ncountries: [on]\nsources: [{name: A}]\n---\n')
-    assert [str(p) for p in load_content(tmp_path, shown_root="c").errors] == [
+    content = one_story(tmp_path, "title: T\ndate: 2024-11-28\nsummary: S\ntags: [refugees]\ncountries: [on]\n"
+                                  "sources: [{name: A}]\n")
+    assert [str(p) for p in content.errors] == [
         "c/stories/2024/11/x.md:6: unknown country code 'on' "
         "(hint: use an ISO 3166-1 alpha-2 code (two letters), such as af, pk or ir)"
     ]
 
 
 def test_a_title_cut_short_by_a_yaml_comment_is_an_error(tmp_path):
-    (tmp_path / "topics").mkdir()
-    (tmp_path / "topics/refugees.md").write_text('---\ntitle: R\ndescription: D\n---\n')
-    story = tmp_path / "stories/2024/11/x.md"
-    story.parent.mkdir(parents=True)
-    story.write_text('---\ntitle: Update #2 on the talks\ndate: 2024-11-28\nsummary: S\ntags: [refugees]\nsources: [{name: A}]\n---\n')
-    assert [str(p) for p in load_content(tmp_path, shown_root="c").errors] == [
+    content = one_story(tmp_path, "title: Update #2 on the talks\ndate: 2024-11-28\nsummary: S\n"
+                                  "tags: [refugees]\nsources: [{name: A}]\n")
+    assert [str(p) for p in content.errors] == [
         "c/stories/2024/11/x.md:2: `title` is cut short at ` #`: YAML reads the rest of the line as a comment "
         "(hint: put the whole title in double quotes)"
     ]
