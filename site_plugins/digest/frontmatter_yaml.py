@@ -133,15 +133,18 @@ def compose(text: str) -> yaml.Node | None:
         loader.dispose()
 
 
+_constructor = _Loader("")  # one constructor for every value: a parser per value cost 10% of loading
+
+
 def construct(node: yaml.Node):
     """The Python value of one node (after `compose`, aliases are already refused)."""
-    loader = _Loader("")
     try:
-        return loader.construct_object(node, deep=True)
+        return _constructor.construct_object(node, deep=True)
     except (yaml.YAMLError, TypeError, ValueError):
         return None  # e.g. a list used as a mapping key: no field accepts it, and its checker says so
     finally:
-        loader.dispose()
+        _constructor.constructed_objects.clear()
+        _constructor.recursive_objects.clear()
 
 
 def _yaml_hint(problem: str) -> str:

@@ -5,6 +5,7 @@ related stories, neighbours in time, archive. Templates and feeds only read them
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 from bisect import bisect_left
 from collections import defaultdict
@@ -143,6 +144,6 @@ def _related(chronological: list[Story], topic_stories: dict[str, list[Story]],
             for j in positions[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1]:
                 if j != i:
                     scores[j] += weight
-        best = sorted(scores, key=lambda j: (-scores[j], abs(j - i), -j))[:count]
-        related[id(story)] = [chronological[j] for j in best]
+        best = heapq.nsmallest(count, [(-score, abs(j - i), -j) for j, score in scores.items()])
+        related[id(story)] = [chronological[-minus_j] for _, _, minus_j in best]
     return related
