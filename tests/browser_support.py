@@ -78,6 +78,11 @@ class Served:
     build: Build
     base: str
 
+    @property
+    def engine(self) -> str:
+        """The search this site was built with: "pagefind" (the default) or "material"."""
+        return "pagefind" if (self.build.site / "pagefind" / "pagefind.js").is_file() else "material"
+
     def url(self, path: str = "") -> str:
         return self.base + path.lstrip("/")
 
@@ -112,6 +117,12 @@ def serve_build(content: Path, workdir: Path, **plugin_options) -> Iterator[Serv
 def seed_site(browser, tmp_path_factory) -> Iterator[Served]:
     """The repository's own content, as readers get it."""
     yield from serve_build(ROOT / "content", tmp_path_factory.mktemp("seed-served"))
+
+
+@pytest.fixture(scope="session")
+def material_site(browser, tmp_path_factory) -> Iterator[Served]:
+    """The repository's content with `search: material` (Material's own search box and index)."""
+    yield from serve_build(ROOT / "content", tmp_path_factory.mktemp("seed-material-served"), search="material")
 
 
 @pytest.fixture(scope="session")
@@ -219,13 +230,22 @@ def tab(browser) -> Iterator[Tab]:
 
 # --- what readers do ----------------------------------------------------------------------
 
+# The digest's own search (search: pagefind): the search page's results, and the header box's.
+PAGE_RESULTS = ".dg-search-results[data-dg-results]"
+HEADER_RESULTS = "[data-dg-search] [data-dg-results]"
+
+
 def search(tab: Tab, site: Served, words: str) -> list[str]:
     """Search the site as a reader does, through the contract's shareable address
     /search/?q=<words>, and return the result titles, best first.
 
-    This and `open_search_result` are the only code that knows the search engine (now
-    Material's built-in search; retarget both when Pagefind replaces it)."""
+    This and `open_search_result` are the only code that knows the search engines: Pagefind's
+    results on the search page (`search: pagefind`, the default), or Material's search dialog,
+    which opens on any page with ?q= (`search: material`)."""
     tab.open(site.url("search/?q=" + quote_plus(words)))
+    if site.engine == "pagefind":
+        wait_for_results(tab, PAGE_RESULTS)
+        return [" ".join(t.split()) for t in tab.locator(f"{PAGE_RESULTS} .dg-hit__title").all_inner_texts()]
     meta = tab.locator(".md-search-result__meta")
     meta.wait_for(state="visible")
     tab.wait_for_function(
@@ -237,9 +257,21 @@ def search(tab: Tab, site: Served, words: str) -> list[str]:
 
 def open_search_result(tab: Tab, title: str) -> None:
     """Open the result with this title from the results `search` left on screen."""
+    if tab.locator(f"{PAGE_RESULTS} .dg-hit").count():
+        tab.follow(tab.locator(f"{PAGE_RESULTS} .dg-hit__title a").filter(has_text=title).first)
+        return
     item = tab.locator(".md-search-result__item > .md-search-result__link").filter(
         has=tab.locator(".md-search-result__article > h1", has_text=title)).first
     tab.follow(item)
+
+
+def wait_for_results(tab: Tab, region: str = PAGE_RESULTS) -> None:
+    """Wait until the search in `region` has finished and says what it found (or why not)."""
+    tab.wait_for_function(
+        """(region) => { const r = document.querySelector(region);
+            return r && r.getAttribute('aria-busy') === 'false'
+                && r.querySelector('.dg-search__status').textContent.trim() !== ''; }""",
+        arg=region)
 
 
 # --- axe-core -----------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import pytest
 
 pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
 
-from browser_support import PHONE, axe_violations, new_tab, seed_pages  # noqa: E402
+from browser_support import (HEADER_RESULTS, PHONE, axe_violations, new_tab, search, seed_pages,  # noqa: E402
+                             wait_for_results)
 
 pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
@@ -47,6 +48,29 @@ def test_axe_finds_no_serious_violation_on_a_phone(seed_site, fixture_site, brow
             found[url] = violations
     tab.page.context.close()
     assert not found, found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_axe_finds_no_serious_violation_in_search_results_and_facets(seed_site, browser, scheme, viewport):
+    """The search page with results and its facets open, and the header's box open with results."""
+    tab = new_tab(browser, color_scheme=scheme, **({"viewport": PHONE} if viewport == "phone" else {}))
+    found = {}
+    assert search(tab, seed_site, "Afghanistan")
+    if seed_site.engine == "pagefind":
+        tab.locator("form .dg-search__filters summary").click()
+        tab.locator(".dg-facet").first.wait_for()
+    found["search page"] = axe_violations(tab)
+    if seed_site.engine == "pagefind":
+        tab.open(seed_site.url(seed_pages()["story"]))
+        tab.keyboard.press("/")
+        tab.keyboard.type("Iran")
+        wait_for_results(tab, HEADER_RESULTS)
+        tab.locator(f"{HEADER_RESULTS} summary").click()
+        tab.locator(f"{HEADER_RESULTS} .dg-facet").first.wait_for()
+        found["header box"] = axe_violations(tab)
+    tab.page.context.close()
+    assert not any(found.values()), found
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -28,6 +28,7 @@ from .render import MarkdownRenderer
 log = get_plugin_logger(__name__)
 PACKAGE = Path(__file__).parent
 STYLESHEET = "assets/digest/digest.css"
+SEARCH_SCRIPT, SEARCH_STYLESHEET = "assets/digest/search.js", "assets/digest/search.css"  # search: pagefind
 
 
 class _TimeZone(opt.Type):
@@ -66,7 +67,7 @@ class DigestConfig(base.Config):
     max_story_bytes = opt.Type(int, default=DEFAULT_MAX_BYTES)
     publication_name = opt.Optional(opt.Type(str))  # Google News name; default: site_name
     language = opt.Optional(opt.Type(str))  # default: theme.language, else "en"
-    search = opt.Choice(ENGINES, default="material")
+    search = opt.Choice(ENGINES, default="pagefind")
 
 
 class DigestPlugin(BasePlugin[DigestConfig]):
@@ -112,6 +113,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             for name, plugin in config.plugins.items():
                 if name.endswith("search") and plugin is not self and "enabled" in plugin.config:
                     plugin.config.enabled = False
+            config.extra_css.append(SEARCH_STYLESHEET)
+            config.extra_javascript.append(SEARCH_SCRIPT)
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -134,6 +137,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 files.append(existing)
             existing.inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
         files.append(File.generated(config, STYLESHEET, abs_src_path=str(PACKAGE / "assets" / "digest.css")))
+        if self.config.search == "pagefind":
+            for uri in (SEARCH_SCRIPT, SEARCH_STYLESHEET):
+                files.append(File.generated(config, uri, abs_src_path=str(PACKAGE / "assets" / Path(uri).name)))
         return files
 
     def _spec(self, page) -> PageSpec | None:

@@ -12,10 +12,14 @@ import asyncio
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 ENGINES = ("pagefind", "material")
 PAGEFIND_FOLDER = "pagefind"
 STORY_PAGES = "stories/**/index.html"
+# Pagefind's ready-made UIs: our own search.js talks to pagefind.js, so these are never fetched.
+UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+                "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
 
 
 @dataclass
@@ -58,3 +62,5 @@ class PagefindJob:
         async with PagefindIndex(config=config) as index:
             response = await index.add_directory(self.site_dir, glob=STORY_PAGES)
             self.result.pages = int(response.get("page_count", 0)) if isinstance(response, dict) else 0
+        for name in UNUSED_FILES:
+            Path(self.site_dir, PAGEFIND_FOLDER, name).unlink(missing_ok=True)
