@@ -606,6 +606,20 @@ def report_json(record: dict, json_out: str | None) -> None:
 # --- Main ----------------------------------------------------------------------------------------
 
 
+def search_transfer(site: Path) -> dict | None:
+    """Bytes of one search (first query, cold cache) and of a story page's first load, in Chromium."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from search_transfer import measure_search_transfer
+
+    try:
+        measured = measure_search_transfer(site)
+    except Exception as error:  # a missing browser must not lose the build numbers above
+        print(f"bench: search transfer not measured: {type(error).__name__}: {error}", file=sys.stderr)
+        return None
+    print("search transfer (bytes, cold cache): " + json.dumps(measured, sort_keys=True))
+    return measured
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     add = parser.add_argument
@@ -627,6 +641,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--json-out", metavar="FILE", help="also write the BENCH_JSON record to FILE")
     add("--search", choices=("pagefind", "material"),
         help="the digest's search engine (default: the plugin's default, pagefind)")
+    add("--search-transfer", action="store_true",
+        help="then measure in Chromium what one search and a story page's first load transfer "
+             "(scripts/search_transfer.py; needs Chromium and a Pagefind build)")
     args = parser.parse_args(argv)
     if args.stories < 1 or args.runs < 1:
         parser.error("--stories and --runs must be at least 1")
@@ -656,7 +673,12 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> bool:
     if digest is not None and digest.ok:
         nothing_lost = check_nothing_lost("digest", digest, workdir / "site", stories)
     print_table(args, digest, floor)
-    report_json(bench_record(args, digest, floor, nothing_lost), args.json_out)
+    record = bench_record(args, digest, floor, nothing_lost)
+    report_json(record, args.json_out)
+
+    if args.search_transfer and digest is not None and digest.ok:
+        record["search_transfer"] = search_transfer(workdir / "site")
+        report_json(record, args.json_out)
 
     profile_ok = True
     if args.profile and digest is not None and digest.ok:
