@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import head, sanitize
-from .search import ENGINES, PagefindJob
+from .search import ENGINES, PagefindIndexer
 from .index import build_digest
 from .loader import DEFAULT_MAX_BYTES, load_content
 from .pages import PageSpec, SitePages
@@ -172,11 +172,29 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         # in memory between its two passes, and listings are large.
         return ""
 
+    def on_env(self, env, *, config, files):
+        self.rendered: dict[str, str] = {}
+        self.indexer = None
+        if self.config.search == "pagefind" and self.pages is not None:
+            # Story pages first, handed to Pagefind in batches: it indexes and writes on the
+            # other core while MkDocs renders every page (the HTML is kept for on_page_context).
+            self.indexer = PagefindIndexer(str(Path(config.site_dir) / "pagefind"), self.language).start()
+            for spec in self.pages.specs.values():
+                if spec.searchable:
+                    html = self.rendered[spec.src_uri] = self.pages.render(spec)
+                    self.indexer.add(spec.url, spec.title, html)
+            self.indexer.finish()
+        return env
+
+    def on_build_error(self, *, error) -> None:
+        if getattr(self, "indexer", None) is not None:
+            self.indexer.finish()
+
     @event_priority(100)  # before the search plugin reads page.content
     def on_page_context(self, context, *, page, config, nav):
         spec = self._spec(page)
         if spec is not None:
-            page.content = self.pages.render(spec)
+            page.content = self.rendered.pop(spec.src_uri, None) or self.pages.render(spec)
         context["digest_head"] = Markup(head.head_html(spec, page_url=page.url, site_url=config.site_url,
                                                        site_name=config.site_name, language=self.language,
                                                        digest=self.pages.digest if self.pages else None,
@@ -194,7 +212,6 @@ class DigestPlugin(BasePlugin[DigestConfig]):
 
         if self.pages is None:
             return
-        indexing = PagefindJob(config.site_dir, self.language).start() if self.config.search == "pagefind" else None
         epoch = feeds.source_date_epoch()
         files = feeds.build_feeds(
             self.pages.digest, site_url=config.site_url, site_name=config.site_name,
@@ -210,9 +227,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             target = site_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        if indexing:
+        if self.indexer is not None:
             waited = time.perf_counter()
-            result = indexing.wait()
+            result = self.indexer.wait()
             if result.error:
                 raise PluginError(f"digest: Pagefind could not index the site: {result.error}")
             log.info(f"Pagefind indexed {result.pages} story pages in {result.seconds:.2f} s "
