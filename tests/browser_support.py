@@ -274,6 +274,16 @@ def wait_for_results(tab: Tab, region: str = PAGE_RESULTS) -> None:
         arg=region)
 
 
+def header_search_with_facets(tab: Tab, story_url: str, words: str) -> None:
+    """On a story page: `/`, type `words` into the header box, wait, open its facets."""
+    tab.open(story_url)
+    tab.keyboard.press("/")
+    tab.keyboard.type(words)
+    wait_for_results(tab, HEADER_RESULTS)
+    tab.locator(f"{HEADER_RESULTS} summary").click()
+    tab.locator(f"{HEADER_RESULTS} .dg-facet").first.wait_for()
+
+
 # --- axe-core -----------------------------------------------------------------------------
 
 @functools.cache

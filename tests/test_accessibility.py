@@ -9,8 +9,7 @@ import pytest
 
 pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
 
-from browser_support import (HEADER_RESULTS, PHONE, axe_violations, new_tab, search, seed_pages,  # noqa: E402
-                             wait_for_results)
+from browser_support import PHONE, axe_violations, header_search_with_facets, new_tab, search, seed_pages  # noqa: E402
 
 pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
@@ -62,12 +61,7 @@ def test_axe_finds_no_serious_violation_in_search_results_and_facets(seed_site, 
         tab.locator(".dg-facet").first.wait_for()
     found["search page"] = axe_violations(tab)
     if seed_site.engine == "pagefind":
-        tab.open(seed_site.url(seed_pages()["story"]))
-        tab.keyboard.press("/")
-        tab.keyboard.type("Iran")
-        wait_for_results(tab, HEADER_RESULTS)
-        tab.locator(f"{HEADER_RESULTS} summary").click()
-        tab.locator(f"{HEADER_RESULTS} .dg-facet").first.wait_for()
+        header_search_with_facets(tab, seed_site.url(seed_pages()["story"]), "Iran")
         found["header box"] = axe_violations(tab)
     tab.page.context.close()
     assert not any(found.values()), found

@@ -21,7 +21,7 @@ from digest.loader import load_content
 pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
 
 from browser_support import (DESKTOP, HEADER_RESULTS, PAGE_RESULTS, PHONE, SCREENSHOTS, Served, Tab, _Server,  # noqa: E402
-                             _StaticHost, new_tab, open_search_result, search, seed_pages, serve_build,
+                             _StaticHost, header_search_with_facets, new_tab, open_search_result, search, seed_pages, serve_build,
                              wait_for_results)
 from conftest import FIXTURES, ROOT, build_site, mkdocs_config  # noqa: E402
 
@@ -335,12 +335,7 @@ def test_screenshots_of_search(seed_site, browser):
     for viewport in (DESKTOP, PHONE):
         for scheme in ("light", "dark"):
             tab = new_tab(browser, viewport=viewport, color_scheme=scheme)
-            tab.open(seed_site.url(seed_pages()["story"]))
-            tab.keyboard.press("/")
-            tab.keyboard.type("Iran")
-            wait_for_results(tab, HEADER_RESULTS)
-            tab.locator(f"{HEADER_RESULTS} summary").click()
-            tab.locator(f"{HEADER_RESULTS} .dg-facet").first.wait_for()
+            header_search_with_facets(tab, seed_site.url(seed_pages()["story"]), "Iran")
             written.append(SCREENSHOTS / f"search-box-{viewport['width']}-{scheme}.png")
             tab.screenshot(path=str(written[-1]), animations="disabled")
             tab.open(seed_site.url("search/?q=Afghanistan&topic=" + quote_plus(topic_title("refugees"))))
