@@ -58,7 +58,7 @@ class Digest:
     related: dict[int, list[Story]] = field(default_factory=dict)  # id(story) -> related
     _chronological: list[Story] = field(default_factory=list)
     _position: dict[int, int] = field(default_factory=dict)
-    edition_of: dict[dt.date, Edition] = field(default_factory=dict)
+    _edition_position: dict[dt.date, int] = field(default_factory=dict)
 
     def older(self, story: Story) -> Story | None:
         i = self._position[id(story)]
@@ -70,7 +70,7 @@ class Digest:
 
     def neighbours(self, edition: Edition) -> tuple[Edition | None, Edition | None]:
         """(older, newer) editions."""
-        i = self.editions.index(edition)
+        i = self._edition_position[edition.date]
         older = self.editions[i + 1] if i + 1 < len(self.editions) else None
         return older, (self.editions[i - 1] if i > 0 else None)
 
@@ -115,7 +115,7 @@ def build_digest(content: Content, related_count: int = 5) -> Digest:
         stories, editions, topics, countries,
         _chronological=chronological,
         _position={id(s): i for i, s in enumerate(chronological)},
-        edition_of={e.date: e for e in editions},
+        _edition_position={e.date: i for i, e in enumerate(editions)},
     )
     digest.related = _related(chronological, topic_stories, country_stories, related_count)
     return digest
