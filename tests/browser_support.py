@@ -142,7 +142,7 @@ def seed_pages() -> dict[str, str]:
     return {
         "home": "",
         "story": story.url,
-        "edition": digest.edition_of[story.edition].url,
+        "edition": f"editions/{story.edition.isoformat()}/",
         "topic-index": "topics/",
         "topic": f"topics/{story.tags[0]}/",
         "country-index": "countries/",
