@@ -105,12 +105,15 @@ def test_drafts_are_left_out_unless_asked_for(site):
     assert "draft-story" in with_drafts
 
 
+VALID = "title: T\ndate: 2024-11-28\nsummary: S\ntags: [refugees]\nsources: [{name: A}, {name: B}]\n"
+
+
 def one_story(folder, front_matter: str):
     """A content folder with the topic `refugees` and one story, stories/2024/11/x.md."""
-    (folder / "topics").mkdir()
+    (folder / "topics").mkdir(exist_ok=True)
     (folder / "topics/refugees.md").write_text("---\ntitle: R\ndescription: D\n---\n")
     story = folder / "stories/2024/11/x.md"
-    story.parent.mkdir(parents=True)
+    story.parent.mkdir(parents=True, exist_ok=True)
     story.write_text(f"---\n{front_matter}---\nBody\n")
     return load_content(folder, shown_root="c")
 
@@ -142,3 +145,50 @@ def test_a_title_cut_short_by_a_yaml_comment_is_an_error(tmp_path):
         "c/stories/2024/11/x.md:2: `title` is cut short at ` #`: YAML reads the rest of the line as a comment "
         "(hint: put the whole title in double quotes)"
     ]
+
+
+def test_a_page_that_a_generated_page_would_overwrite_is_an_error(tmp_path):
+    (tmp_path / "topics.md").write_text("# My own topics page\n")
+    (tmp_path / "search.md").write_text("# Search\n")
+    assert sorted(str(p) for p in one_story(tmp_path, VALID).errors) == [
+        "c/search.md:1: content/search.md would be overwritten by a generated page (hint: rename or move the file)",
+        "c/topics.md:1: content/topics.md would be overwritten by a generated page (hint: rename or move the file)",
+    ]
+
+
+def test_a_file_in_stories_that_is_not_a_story_is_an_error_not_a_published_file(tmp_path):
+    folder = tmp_path / "stories/2024/11"
+    folder.mkdir(parents=True)
+    (folder / "embargoed.MD").write_text("---\ntitle: Secret\n---\n")
+    (folder / "other.markdown").write_text("---\ntitle: Other\n---\n")
+    messages = [str(p) for p in one_story(tmp_path, VALID).errors]
+    assert messages == [
+        f"c/stories/2024/11/{name}:1: only story files named <slug>.md belong in stories/ "
+        "(hint: rename a story to end in .md (lower case); keep other files out of stories/)"
+        for name in ("embargoed.MD", "other.markdown")
+    ]
+
+
+def test_a_file_name_with_control_characters_is_reported_escaped(tmp_path):
+    (tmp_path / "x\n::error file=README.md::injected.md").write_text("hi\n")
+    messages = [str(p) for p in one_story(tmp_path, VALID).errors]
+    assert messages == ["c/x\\n::error file=README.md::injected.md:1: file name contains control characters "
+                        "(hint: rename it with letters, digits and hyphens)"]
+    assert all("\n" not in m for m in messages)
+
+
+def test_a_date_only_update_on_the_day_of_a_timed_story_is_not_before_it(tmp_path):
+    content = one_story(tmp_path, VALID.replace("date: 2024-11-28", "date: 2024-11-28T10:00:00+00:00\nupdated: 2024-11-28"))
+    assert [str(p) for p in content.errors] == []
+    story = content.stories[0]
+    assert story.modified >= story.published
+
+
+def test_a_topic_named_like_a_number_can_be_used(tmp_path):
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics/911.md").write_text("---\ntitle: Nine eleven\ndescription: D\n---\n")
+    story = tmp_path / "stories/2024/11/x.md"
+    story.parent.mkdir(parents=True)
+    story.write_text("---\n" + VALID.replace("[refugees]", "[911]") + "---\n")
+    content = load_content(tmp_path, shown_root="c")
+    assert [str(p) for p in content.errors] == [] and content.stories[0].tags == ("911",)

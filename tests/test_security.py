@@ -516,7 +516,7 @@ def test_problems_print_no_control_characters(tmp_path):
         '"\\e[2J\\e]8;;https://evil.example\\e\\\\": 1\n"x\\ncontent OK: 3 stories": 2\n---\nBody.\n', encoding="utf-8")
     (stories / "\x1b[31mred.md").write_text("no front matter\n", encoding="utf-8")
     problems = [str(p) for p in load_content(tmp_path, shown_root="content").problems]
-    assert len(problems) == 4, problems  # two keys; the file name, and no front matter
+    assert len(problems) == 3, problems  # two keys; the file name (the file itself is left unread)
     for shown in problems:
         assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", shown), repr(shown)
 

@@ -19,14 +19,16 @@ import pycountry
 import yaml
 
 from . import frontmatter_yaml, lint, schema
-from .model import Content, Country, Problem, Source, Story, Topic
+from .model import UNPRINTABLE, Content, Country, Problem, Source, Story, Topic
 from .schema import Field, Invalid
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 _STORY_PATH = re.compile(r"^stories/(\d{4})/(\d{2})/([^/]+)\.md$")
 _SLUG = re.compile(schema.TAG_PATTERN)
 # Paths the site generates itself; a content file there would be overwritten.
-RESERVED = ("index.md", "topics/index.md", "countries/index.md", "archive/", "editions/", "search/")
+# (`topics.md` would be written to topics/index.html too: use_directory_urls.)
+RESERVED = ("index.md", "topics/index.md", "countries/index.md", "archive/", "editions/", "search/",
+            "topics.md", "countries.md", "archive.md", "search.md")
 
 
 class _File:
@@ -130,7 +132,9 @@ def _markdown_files(root: Path, shown_root: str, max_bytes: int, problems: list[
         dirnames.sort()
         here = Path(dirpath)
         for name in list(dirnames):
-            if _outside(here / name, root):
+            if _unprintable_name(here / name, root, shown_root, problems):
+                dirnames.remove(name)
+            elif _outside(here / name, root):
                 rel = (here / name).relative_to(root).as_posix()
                 problems.append(Problem(_shown(shown_root, rel), 1, "symbolic link points outside the content folder",
                                         "replace the link with the files themselves"))
@@ -138,6 +142,15 @@ def _markdown_files(root: Path, shown_root: str, max_bytes: int, problems: list[
             elif (here / name).is_symlink():
                 dirnames.remove(name)  # a link inside content/ would list the same files twice
         for name in sorted(filenames):
+            if _unprintable_name(here / name, root, shown_root, problems):
+                continue
+            rel = (here / name).relative_to(root).as_posix()
+            if rel.startswith("stories/") and not name.endswith(".md") and not name.startswith("."):
+                # MkDocs would publish it as it is (front matter, embargoed text and all), or
+                # drop a `.markdown` story without a word.
+                problems.append(Problem(_shown(shown_root, rel), 1, "only story files named <slug>.md belong in stories/",
+                                        "rename a story to end in .md (lower case); keep other files out of stories/"))
+                continue
             if not name.endswith(".md") or name.startswith("."):
                 if (here / name).is_symlink() and _outside(here / name, root):
                     rel = (here / name).relative_to(root).as_posix()
@@ -148,6 +161,17 @@ def _markdown_files(root: Path, shown_root: str, max_bytes: int, problems: list[
             rel = path.relative_to(root).as_posix()
             found.append((rel, _read(path, root, _shown(shown_root, rel), max_bytes, problems)))
     return found
+
+
+def _unprintable_name(path: Path, root: Path, shown_root: str, problems: list[Problem]) -> bool:
+    """A file or folder name with control characters (a newline could forge a log line, or a CI
+    workflow command, wherever the name is printed): a problem, and the file is left out."""
+    if not UNPRINTABLE.search(path.name):
+        return False
+    rel = path.relative_to(root).as_posix()
+    problems.append(Problem(_shown(shown_root, rel), 1, "file name contains control characters",
+                            "rename it with letters, digits and hyphens"))
+    return True
 
 
 def _outside(path: Path, root: Path) -> bool:
@@ -278,7 +302,7 @@ def _check_mapping(f: _File, node: yaml.MappingNode, fields: tuple[Field, ...]) 
 
 def _load_topic(f: _File, text: str) -> Topic | None:
     tag = f.rel[len("topics/"):-3]
-    if not _SLUG.match(tag):
+    if not _SLUG.fullmatch(tag):
         f.error(1, f"topic file name {tag!r} is not a topic slug",
                 "name topic files in lower-case words joined by hyphens, e.g. topics/human-rights.md")
         return None
@@ -297,7 +321,7 @@ def _load_story(f: _File, text: str, topics: dict[str, Topic], tz: zoneinfo.Zone
         return None
     year, month, slug = match.groups()
     before = len(f.problems)
-    if not _SLUG.match(slug):
+    if not _SLUG.fullmatch(slug):
         f.error(1, f"file name {slug!r} is not a valid slug",
                 "use lower-case ASCII words joined by hyphens, e.g. afghan-refugees-in-pakistan.md")
     checked = _front_matter(f, text, schema.STORY_FIELDS, required=True)
@@ -321,9 +345,12 @@ def _load_story(f: _File, text: str, topics: dict[str, Topic], tz: zoneinfo.Zone
                     f"move the file to stories/{when.year:04d}/{when.month:02d}/ or fix the date")
     updated = None
     if "updated" in values:
-        updated = _in_zone(value("updated")[0], tz)[0]
-        if published and updated < published:
+        when, updated_date_only = value("updated")
+        updated = _in_zone(when, tz)[0]
+        if published and (updated.date() < edition if updated_date_only else updated < published):
             f.error(line("updated"), "`updated` is before `date`", "updated is when the story last changed: after its date")
+        elif published and updated < published:
+            updated = published  # a date-only `updated` on the day of a timed story: not earlier than it
 
     tags = []
     for tag, node in value("tags", []):

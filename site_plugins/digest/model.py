@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 # Control characters (ESC sequences, newlines, C1, line separators) in contributor text that a
 # problem quotes are shown escaped: a key or file name cannot drive a terminal or forge a line.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def one_line(text: str) -> str:
     """`text` on one line for people: control characters shown as escapes (\\n, \\x1b)."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, slots=True)

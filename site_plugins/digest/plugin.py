@@ -125,11 +125,14 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             site_name=config.site_name,
         )
         specs = self.pages.specs
-        for file in list(files.documentation_pages()):
+        for file in list(files):
             uri = file.src_uri
-            generated_here = uri.startswith(("stories/", "topics/", "countries/")) or uri == "index.md"
-            if generated_here and uri not in specs:
-                files.remove(file)  # drafts, and country intros of countries without stories
+            ours = uri.startswith("stories/") or (
+                file.is_documentation_page() and (uri.startswith(("topics/", "countries/")) or uri == "index.md"))
+            if ours and uri not in specs:
+                # Drafts, country intros of countries without stories; and never a raw file
+                # from stories/ (the loader refuses those, this is the second lock).
+                files.remove(file)
         for uri, spec in specs.items():
             existing = files.get_file_from_path(uri)
             if existing is None:

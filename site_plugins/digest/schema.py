@@ -176,8 +176,9 @@ def _sequence(node: yaml.Node, field: Field, example: str) -> list[yaml.Node]:
 def check_tags(node: yaml.Node, field: Field) -> list[tuple[str, yaml.Node]]:
     tags = []
     for item in _sequence(node, field, "[refugees, diplomacy]"):
-        value = frontmatter_yaml.construct(item) if isinstance(item, yaml.ScalarNode) else None
-        if not isinstance(value, str) or not re.match(TAG_PATTERN, value):
+        # The text as written: a topic may be `911` or `on`, which YAML would read as a number or a flag.
+        value = item.value if isinstance(item, yaml.ScalarNode) else None
+        if not isinstance(value, str) or not re.fullmatch(TAG_PATTERN, value):
             raise Invalid(f"tag {item.value if isinstance(item, yaml.ScalarNode) else '?'!r} is not a topic slug",
                           item, "tags are lower-case words joined by hyphens, e.g. human-rights")
         tags.append((value, item))
