@@ -20,92 +20,26 @@ not); with --gzip text files are gzipped, as most static hosts do.
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
-import http.server
 import json
-import os
 import re
-import shutil
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote_plus, unquote, urlsplit
+from urllib.parse import quote_plus, unquote
 
-CHROMIUM = os.environ.get("DIGEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from static_host import CHROMIUM, CHROMIUM_ARGS, StaticHost, chromium_path  # noqa: E402
+
 VIEWPORT = {"width": 1280, "height": 900}
 SEARCH_FOLDER = "pagefind/"
 MATERIAL_INDEX = "search/search_index.json"
-COMPRESSIBLE = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map"}
 QUIET_SECONDS = 0.5   # the network counts as done after this long without a request in flight
 TIMEOUT_SECONDS = 60
 
 
 class MeasureError(Exception):
     """The measurement could not be made; the message says why."""
-
-
-# --- The site, served -----------------------------------------------------------------------------
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves files as they are (or text gzipped, like most static hosts) and logs each response."""
-
-    def log_message(self, format, *args) -> None:  # noqa: A002 (http.server's signature)
-        pass
-
-    def _file(self) -> Path | None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir() and self.path.split("?")[0].endswith("/"):
-            path = path / "index.html"
-        return path if path.is_file() else None
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        path = self._file()
-        wants_gzip = "gzip" in (self.headers.get("Accept-Encoding") or "")
-        if path is None or not (self.server.gzip and wants_gzip and path.suffix in COMPRESSIBLE):
-            return super().do_GET()
-        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_response(self, code, message=None) -> None:
-        self.server.sent.append((urlsplit(self.path).path, code))
-        super().send_response(code, message)
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, site: Path, compress: bool) -> None:
-        super().__init__(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
-        self.gzip = compress
-        self.sent: list[tuple[str, int]] = []
-
-    def handle_error(self, request, client_address) -> None:
-        pass
-
-
-@contextmanager
-def served(site: Path, *, compress: bool) -> Iterator[_Server]:
-    server = _Server(site, compress)
-    thread = threading.Thread(target=server.serve_forever, name="search-transfer", daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 # --- What a page fetched -----------------------------------------------------------------------------
@@ -220,7 +154,7 @@ def default_query(site: Path, story: str) -> str:
 
 
 def _launch(playwright):
-    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    executable = chromium_path()
     if not executable:
         raise MeasureError(f"Chromium not found at {CHROMIUM} (set DIGEST_CHROMIUM)")
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -246,8 +180,8 @@ def measure_search_transfer(site_dir: str | Path, *, query: str | None = None, s
     query = query or default_query(site, story)
     record: dict = {"site": str(site), "story": story, "query": query,
                     "served": "gzip for text files" if compress else "files as they are"}
-    with served(site, compress=compress) as server, sync_playwright() as playwright:
-        base = f"http://127.0.0.1:{server.server_port}/"
+    with StaticHost(site, gzip=compress) as server, sync_playwright() as playwright:
+        base = server.base
         browser = _launch(playwright)
         try:
             # 1. The story page, then one search from the header's box, in one cold browser.

@@ -9,11 +9,9 @@ DIGEST_REQUIRE_BROWSER=1 (CI) they fail instead.
 from __future__ import annotations
 
 import functools
-import http.server
 import importlib.resources
 import os
-import shutil
-import threading
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +21,9 @@ import pytest
 
 from conftest import FIXTURES, ROOT, Build, build_site, mkdocs_config
 
-CHROMIUM = os.environ.get("DIGEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+sys.path.insert(0, str(ROOT / "scripts"))
+from static_host import CHROMIUM, CHROMIUM_ARGS, StaticHost, chromium_path  # noqa: E402
+
 SCREENSHOTS = ROOT / "tests" / "screenshots"  # git-ignored
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -43,32 +41,6 @@ def unavailable(reason: str) -> None:
 
 
 # --- the site, served ---------------------------------------------------------------------
-
-class _StaticHost(http.server.SimpleHTTPRequestHandler):
-    """Serves the site as static hosts do: files as they are, and 404.html for what is missing."""
-
-    def log_message(self, format, *args) -> None:  # noqa: A002 (http.server's signature)
-        pass
-
-    def send_error(self, code, message=None, explain=None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # a browser closing a connection early is not a test failure
-
 
 @dataclass
 class Served:
@@ -96,20 +68,13 @@ def serve_build(content: Path, workdir: Path, **plugin_options) -> Iterator[Serv
     """Build `content` with site_url set to the address it is then served at, and serve it from a
     thread until the generator is closed. The port is taken before the build so that the built
     pages know it."""
-    server = _Server(("127.0.0.1", 0), functools.partial(_StaticHost, directory=str(workdir / "site")))
-    base = f"http://127.0.0.1:{server.server_port}/"
+    host = StaticHost(workdir / "site")
     config = mkdocs_config(**plugin_options)
-    config["site_url"] = base
+    config["site_url"] = host.base
     build = build_site(content, workdir, config=config)
     assert build.returncode == 0, build.output
-    thread = threading.Thread(target=server.serve_forever, name=f"serve {content.name}", daemon=True)
-    thread.start()
-    try:
-        yield Served(build, base)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with host:
+        yield Served(build, host.base)
 
 
 # The sites ask for the browser first: without one, the tests skip before anything is built.
@@ -163,7 +128,7 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("Playwright for Python is not installed")
-    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    executable = chromium_path()
     if not executable:
         unavailable(f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)")
     with sync_playwright() as playwright:

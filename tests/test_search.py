@@ -10,7 +10,6 @@ import functools
 import gzip
 import json
 import os
-import threading
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import pytest
@@ -20,8 +19,8 @@ from digest.loader import load_content
 
 pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
 
-from browser_support import (DESKTOP, HEADER_RESULTS, PAGE_RESULTS, PHONE, SCREENSHOTS, Served, Tab, _Server,  # noqa: E402
-                             _StaticHost, header_search_with_facets, new_tab, open_search_result, search, seed_pages, serve_build,
+from browser_support import (DESKTOP, HEADER_RESULTS, PAGE_RESULTS, PHONE, SCREENSHOTS, Served, StaticHost, Tab,  # noqa: E402
+                             header_search_with_facets, new_tab, open_search_result, search, seed_pages, serve_build,
                              wait_for_results)
 from conftest import FIXTURES, ROOT, build_site, mkdocs_config  # noqa: E402
 
@@ -291,15 +290,13 @@ def test_search_works_under_a_path_prefix(browser, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("prefixed")
     root = workdir / "root" / "news"
     root.mkdir(parents=True)
-    server = _Server(("127.0.0.1", 0), functools.partial(_StaticHost, directory=str(workdir / "root")))
+    host = StaticHost(workdir / "root")
     config = mkdocs_config()
-    config["site_url"] = f"http://127.0.0.1:{server.server_port}/news/digest/"
+    config["site_url"] = host.base + "news/digest/"
     build = build_site(ROOT / "content", workdir, config=config)
     assert build.returncode == 0, build.output
     os.symlink(build.site, root / "digest")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with host:
         served = Served(build, config["site_url"])
         tab = new_tab(browser)
         assert search(tab, served, BODY_WORD) == [BODY_STORY]
@@ -312,9 +309,6 @@ def test_search_works_under_a_path_prefix(browser, tmp_path_factory):
         assert tab.locator(f"{HEADER_RESULTS} .dg-hit__title a").get_attribute("href").startswith("/news/digest/")
         assert not tab.problems, tab.problems
         tab.page.context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.browser
