@@ -82,7 +82,7 @@ def synthetic(count: int) -> list[Story]:
             summary="x", published=dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc), edition=day,
             tags=("t",), countries=(), body_markdown="Body",
             sources=(Source("A", f"https://a.example/{i}"), Source("B", f"https://b.example/{i}")),
-            line_of={"title": 2, "sources": 6, "_file": f"content/stories/s{i}.md"},
+            line_of={"title": 2, "sources": 6}, shown_path=f"content/stories/s{i}.md",
         ))
     return stories
 
@@ -126,8 +126,8 @@ def test_the_index_finds_every_close_pair_that_comparing_all_pairs_finds():
         return set(story.title.split())
 
     flagged = {w.path for w in content_warnings(stories) if "title is close" in w.message}
-    in_order = sorted(stories, key=lambda s: (s.published, s.line_of["_file"]))  # earlier ones are named
-    by_pairs = {s.line_of["_file"] for i, s in enumerate(in_order) if any(
+    in_order = sorted(stories, key=lambda s: (s.published, s.shown_path))  # earlier ones are named
+    by_pairs = {s.shown_path for i, s in enumerate(in_order) if any(
         Fraction(len(words(s) & words(o)), len(words(s) | words(o))) >= SIMILAR_TITLES for o in in_order[:i])}
     assert 50 < len(by_pairs) < 400  # the case is not trivial either way
     assert flagged == by_pairs

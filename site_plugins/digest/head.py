@@ -41,12 +41,11 @@ def json_ld(data: dict) -> str:
     return f'<script type="application/ld+json">{text}</script>'
 
 
-def news_article(story: Story, *, digest: Digest | None, site_url: str, publisher: str, language: str) -> dict:
+def news_article(story: Story, *, labels: list[str], site_url: str, publisher: str, language: str) -> dict:
     """schema.org NewsArticle for a story. The digest has no bylines: the publisher is the author;
     the reports a story summarises are what it `isBasedOn`."""
     url = absolute_url(site_url, story.url)
     organisation = {"@type": "Organization", "name": publisher, "url": absolute_url(site_url, "")}
-    labels = _labels(story, digest, site_url)
     article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -77,14 +76,7 @@ def _creative_work(source) -> dict:
     return work
 
 
-def _labels(story: Story, digest: Digest | None, site_url: str) -> list[str]:
-    if digest is None:
-        return [*story.tags, *story.countries]
-    return [category.label for category in categories(story, digest, site_url)]
-
-
-def social_tags(spec: PageSpec, *, page_url: str, site_url: str, site_name: str,
-                digest: Digest | None) -> list[str]:
+def social_tags(spec: PageSpec, *, page_url: str, site_url: str, site_name: str, labels: list[str]) -> list[str]:
     """OpenGraph and Twitter card tags: what a link preview shows."""
     story = spec.story
     title = story.title if story else (spec.title if page_url else site_name)
@@ -101,7 +93,6 @@ def social_tags(spec: PageSpec, *, page_url: str, site_url: str, site_name: str,
             _meta("property", "article:published_time", rfc3339(story.published)),
             _meta("property", "article:modified_time", rfc3339(story.modified)),
         ]
-        labels = _labels(story, digest, site_url)
         if story.tags:
             tags.append(_meta("property", "article:section", labels[0]))
         tags += [_meta("property", "article:tag", label) for label in labels]
@@ -118,8 +109,10 @@ def head_html(spec: PageSpec | None, *, page_url: str, site_url: str, site_name:
     if spec is not None:
         if spec.feeds:
             parts += feed_links(spec.feeds, f"{site_name}: {spec.context['listing'].title}", site_url)
-        parts += social_tags(spec, page_url=page_url, site_url=site_url, site_name=site_name, digest=digest)
-        if spec.story is not None:
-            parts.append(json_ld(news_article(spec.story, digest=digest, site_url=site_url,
+        story = spec.story
+        labels = [c.label for c in categories(story, digest, site_url)] if story and digest else []
+        parts += social_tags(spec, page_url=page_url, site_url=site_url, site_name=site_name, labels=labels)
+        if story is not None:
+            parts.append(json_ld(news_article(story, labels=labels, site_url=site_url,
                                               publisher=publisher or site_name, language=language)))
     return "\n".join(parts)

@@ -43,7 +43,7 @@ def content_warnings(stories: Iterable[Story]) -> list[Problem]:
 
 
 def _file(story: Story) -> str:
-    return story.line_of.get("_file", story.path)
+    return story.shown_path or story.path
 
 
 def _warning(story: Story, key: str, message: str, hint: str) -> Problem:

@@ -385,7 +385,7 @@ def _load_story(f: _File, text: str, topics: dict[str, Topic], tz: zoneinfo.Zone
         published=published, edition=edition, tags=tuple(tags), countries=tuple(countries),
         sources=tuple(sources), body_markdown=body, updated=updated, draft=value("draft", False),
         weight=value("weight", 0), date_only=date_only,
-        line_of={name: line(name) for name in values} | {"_file": f.shown},
+        line_of={name: line(name) for name in values}, shown_path=f.shown,
     )
 
 

@@ -90,6 +90,7 @@ class Story:
     weight: int = 0
     date_only: bool = True  # the file gave a date, not a date-time
     line_of: dict[str, int] = field(default_factory=dict, repr=False)  # key -> line, for warnings
+    shown_path: str = ""  # the file as problems name it: content/stories/2024/11/slug.md
     html: str = field(default="", repr=False)  # the sanitised body, rendered once
 
     @property

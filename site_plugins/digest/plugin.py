@@ -18,12 +18,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import head, sanitize
-from .search import ENGINES, PagefindIndexer
+from . import feeds, head, sanitize, sitemaps
 from .index import build_digest
 from .loader import DEFAULT_MAX_BYTES, load_content
 from .pages import PageSpec, SitePages
 from .render import MarkdownRenderer
+from .search import ENGINES, PAGEFIND_FOLDER, PagefindIndexer
 
 log = get_plugin_logger(__name__)
 PACKAGE = Path(__file__).parent
@@ -106,6 +106,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         config.theme.dirs.insert(material, str(PACKAGE / "theme"))
         config.extra_css.append(STYLESHEET)
         self.language = self.config.language or config.theme.get("language") or "en"
+        self.publisher = self.config.publication_name or config.site_name
         config.extra["digest_search"] = self.config.search
         if self.config.search != "material":
             # Keep Material's search plugin registered (its header partial is ours to override)
@@ -181,7 +182,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if self.config.search == "pagefind" and self.pages is not None:
             # Story pages first, handed to Pagefind in batches: it indexes and writes on the
             # other core while MkDocs renders every page (the HTML is kept for on_page_context).
-            self.indexer = PagefindIndexer(str(Path(config.site_dir) / "pagefind"), self.language).start()
+            self.indexer = PagefindIndexer(str(Path(config.site_dir) / PAGEFIND_FOLDER), self.language).start()
             for spec in self.pages.specs.values():
                 if spec.searchable:
                     html = self.rendered[spec.src_uri] = self.pages.render(spec)
@@ -201,7 +202,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         context["digest_head"] = Markup(head.head_html(spec, page_url=page.url, site_url=config.site_url,
                                                        site_name=config.site_name, language=self.language,
                                                        digest=self.pages.digest if self.pages else None,
-                                                       publisher=self.config.publication_name or config.site_name))
+                                                       publisher=self.publisher))
         return context
 
     def on_post_page(self, output: str, *, page, config) -> str:
@@ -211,8 +212,6 @@ class DigestPlugin(BasePlugin[DigestConfig]):
 
     def on_post_build(self, *, config) -> None:
         """Feeds and the news sitemap, from the same digest and rendered HTML as the pages."""
-        from . import feeds, sitemaps
-
         if self.pages is None:
             return
         epoch = feeds.source_date_epoch()
@@ -223,7 +222,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         )
         files["news-sitemap.xml"] = sitemaps.news_sitemap(
             self.pages.digest.stories, site_url=config.site_url, language=self.language,
-            publication_name=self.config.publication_name or config.site_name,
+            publication_name=self.publisher,
         )
         site_dir = Path(config.site_dir)
         for path, data in files.items():
