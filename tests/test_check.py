@@ -175,14 +175,90 @@ def test_pull_requests_run_check_and_build_with_a_read_only_token():
     flow = workflow("pull-request.yml")
     assert set(flow["on"]) == {"pull_request"}  # never pull_request_target: it runs with secrets
     assert flow["permissions"] == {"contents": "read"}
-    (job,) = flow["jobs"].values()
-    assert "permissions" not in job
+    assert set(flow["jobs"]) == {"check-and-build", "test", "changes-outside-content"}
+    for each in flow["jobs"].values():
+        assert "permissions" not in each
+        checkout = each["steps"][0]
+        assert checkout["uses"].startswith("actions/checkout@")
+        assert checkout["with"]["persist-credentials"] == "false"  # the checkout keeps no token on disk
+    job = flow["jobs"]["check-and-build"]
     commands_run = run_lines(job)
     assert commands_run.index("make check") < commands_run.index("make build")
     uses = [step.get("uses", "") for step in job["steps"]]
     assert any(u.startswith("actions/upload-artifact@") for u in uses)
     assert any(step.get("with", {}).get("python-version") == "3.11" for step in job["steps"])
-    assert "persist-credentials" in str(job["steps"][0])  # the checkout keeps no token on disk
+
+
+def test_pull_requests_run_the_whole_suite_with_chromium_on_the_oldest_and_newest_python():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    claimed = sorted((c.rsplit(" ", 1)[1] for c in project["classifiers"]
+                      if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)),
+                     key=lambda v: tuple(map(int, v.split("."))))
+    assert project["requires-python"] == f">={claimed[0]}"
+    job = workflow("pull-request.yml")["jobs"]["test"]
+    assert job["strategy"]["matrix"]["python"] == [claimed[0], claimed[-1]]
+    assert job["strategy"]["fail-fast"] == "false"
+    (setup,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@")]
+    assert setup["with"]["python-version"] == "${{ matrix.python }}"
+    (test_step,) = [s for s in job["steps"] if s.get("run", "").strip() == "make test"]
+    assert test_step["env"]["DIGEST_REQUIRE_BROWSER"] == "1"  # a missing browser fails, never skips
+    chromium = job["env"]["DIGEST_CHROMIUM"]  # a real binary: Ubuntu's apt chromium is a snap shim
+    assert chromium.startswith("/") and "snap" not in chromium
+    assert 'os.environ.get("DIGEST_CHROMIUM"' in (ROOT / "scripts/static_host.py").read_text(encoding="utf-8")
+
+
+def warn_about_changes(repo: Path) -> subprocess.CompletedProcess:
+    """The workflow step that flags a pull request's files outside content/, run in `repo`."""
+    (step,) = [s for s in workflow("pull-request.yml")["jobs"]["changes-outside-content"]["steps"]
+               if "run" in s]
+    assert step["shell"] == "python3 {0}"
+    assert step["continue-on-error"] == "true"  # a warning, never a failed check
+    return subprocess.run([sys.executable, "-c", step["run"]], cwd=repo, capture_output=True, timeout=60)
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="needs git")
+def test_changes_outside_content_get_one_escaped_warning(tmp_path):
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/old.md").write_text("x")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("checkout", "-qb", "pr")
+    (tmp_path / "content/new.md").write_text("x")
+    git("add", "-A")
+    git("commit", "-qm", "content only")
+    git("checkout", "-q", "main")
+    git("merge", "-q", "--no-ff", "pr", "-m", "merge")  # what GitHub checks out: refs/pull/N/merge
+    quiet = warn_about_changes(tmp_path)
+    assert quiet.returncode == 0 and b"::" not in quiet.stdout
+
+    git("checkout", "-q", "pr")
+    hostile = "evil\n::error::injected %0A\u202egpj.js"
+    (tmp_path / hostile).write_text("x")
+    (tmp_path / "scripts").mkdir()
+    git("mv", "content/old.md", "scripts/moved.py")  # a move out of content/ counts
+    git("add", "-A")
+    git("commit", "-qm", "code")
+    git("checkout", "-q", "main")
+    git("merge", "-q", "--no-ff", "pr", "-m", "merge 2")
+    result = warn_about_changes(tmp_path)
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    (line,) = out.splitlines()  # one annotation: nothing a file name holds starts a command of its own
+    assert line.startswith("::warning title=Changes outside content/::This pull request changes 2 file(s)")
+    assert "maintainer's review" in line
+    assert "evil\\u000a::error::injected %250A\\u202egpj.js" in line
+    assert "scripts/moved.py" in line and "content/new.md" not in line
+
+    git("checkout", "-q", "--detach", "pr")  # not a merge commit: say so, still no failure
+    unsure = warn_about_changes(tmp_path)
+    assert unsure.returncode == 0 and unsure.stdout.startswith(b"::warning ")
 
 
 def test_only_the_deploy_job_may_write_pages_and_only_from_main():
@@ -192,3 +268,14 @@ def test_only_the_deploy_job_may_write_pages_and_only_from_main():
     assert "make build" in run_lines(flow["jobs"]["build"])
     assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert [s["uses"].split("@")[0] for s in flow["jobs"]["deploy"]["steps"]] == ["actions/deploy-pages"]
+
+
+def test_deploys_keep_site_and_cache_keyed_on_the_dependencies():
+    steps = workflow("deploy.yml")["jobs"]["build"]["steps"]
+    (index,) = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache@")]
+    cache = steps[index]["with"]
+    assert cache["path"].split() == ["site", ".cache"]
+    dependencies = "${{ hashFiles('requirements.lock', 'pyproject.toml') }}"
+    assert dependencies in cache["key"] and cache["key"].endswith("-${{ github.sha }}")
+    assert cache["restore-keys"].strip() == cache["key"].removesuffix("${{ github.sha }}")
+    assert index < next(i for i, s in enumerate(steps) if "make build" in s.get("run", ""))
