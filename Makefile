@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 # Reproducible builds: the date MkDocs stamps (sitemap lastmod) is the last commit's, not today's.
 GIT_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
@@ -20,8 +22,10 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# --dirty: reuse site/ and .cache/ from the last build; the digest makes the result byte for byte
+# that of a clean build (`make clean` forces one).
 build: $(STAMP)
-	$(BIN)/mkdocs build --strict
+	$(BIN)/mkdocs build --strict --dirty
 
 check: $(STAMP)
 	$(BIN)/python scripts/check.py
@@ -30,7 +34,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/python scripts/serve.py --host $(HOST) --port $(PORT)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py --stories $(or $(N),1000) $(BENCH_ARGS)
@@ -39,4 +43,4 @@ fuzz: $(STAMP)
 	DIGEST_FUZZ_EXAMPLES=$(or $(EXAMPLES),50000) $(BIN)/python -m pytest tests/test_fuzzing.py
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site .cache .pytest_cache

@@ -150,10 +150,30 @@ def test_a_title_cut_short_by_a_yaml_comment_is_an_error(tmp_path):
 def test_a_page_that_a_generated_page_would_overwrite_is_an_error(tmp_path):
     (tmp_path / "topics.md").write_text("# My own topics page\n")
     (tmp_path / "search.md").write_text("# Search\n")
+    hint = " (hint: rename or move the file: the site's own paths are not free for pages)"
     assert sorted(str(p) for p in one_story(tmp_path, VALID).errors) == [
-        "c/search.md:1: content/search.md would be overwritten by a generated page (hint: rename or move the file)",
-        "c/topics.md:1: content/topics.md would be overwritten by a generated page (hint: rename or move the file)",
+        "c/search.md:1: content/search.md would collide with the search page the site generates at /search/" + hint,
+        "c/topics.md:1: content/topics.md would collide with the topics page the site generates at /topics/" + hint,
     ]
+
+
+@pytest.mark.parametrize("rel, collision", [
+    ("topics/index.md", "the topics page the site generates at /topics/"),
+    ("countries/index.md", "the countries page the site generates at /countries/"),
+    ("editions/2024-11-28.md", "the edition page the site generates at /editions/2024-11-28/"),
+    ("topics/refugees/page/2/index.md", "the topic-page page the site generates at /topics/refugees/page/2/"),
+    ("archive.md", "the archive page the site generates at /archive/"),
+    ("feed.xml.md", "/feed.xml/, which the site generates itself"),
+    ("assets/javascripts/bundle.md", "/assets/, which the site generates itself"),
+    ("pagefind/pagefind.md", "/pagefind/, which the site generates itself"),
+    ("countries/af/notes.md", "/countries/, which the site generates itself"),
+])
+def test_no_page_may_take_a_path_the_site_generates(tmp_path, rel, collision):
+    (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / rel).write_text("# Mine\n")
+    assert [str(p) for p in one_story(tmp_path, VALID).errors] == [
+        f"c/{rel}:1: content/{rel} would collide with {collision}"
+        " (hint: rename or move the file: the site's own paths are not free for pages)"]
 
 
 def test_a_file_in_stories_that_is_not_a_story_is_an_error_not_a_published_file(tmp_path):
@@ -192,3 +212,49 @@ def test_a_topic_named_like_a_number_can_be_used(tmp_path):
     story.write_text("---\n" + VALID.replace("[refugees]", "[911]") + "---\n")
     content = load_content(tmp_path, shown_root="c")
     assert [str(p) for p in content.errors] == [] and content.stories[0].tags == ("911",)
+
+
+# --- dates at the edges of the calendar: a message, never a traceback ---------------------------
+
+EDGE_HINT = "check the year: four digits, e.g. 2024-11-29"
+
+
+@pytest.mark.parametrize("front_matter, problem", [
+    (VALID.replace("2024-11-28", "0001-01-01T00:00:00+05:00"),
+     f"c/stories/2024/11/x.md:3: `date` is outside the years 1900 to 2999: '0001-01-01T00:00:00+05:00' (hint: {EDGE_HINT})"),
+    (VALID.replace("2024-11-28", "9999-12-31T23:00:00-05:00"),
+     f"c/stories/2024/11/x.md:3: `date` is outside the years 1900 to 2999: '9999-12-31T23:00:00-05:00' (hint: {EDGE_HINT})"),
+    (VALID.replace("2024-11-28", "2024-11-28\nupdated: 9999-12-31T23:00:00-05:00"),
+     f"c/stories/2024/11/x.md:4: `updated` is outside the years 1900 to 2999: '9999-12-31T23:00:00-05:00' (hint: {EDGE_HINT})"),
+    (VALID.replace("2024-11-28", "2024-11-28\nupdated: 3024-11-28"),
+     f"c/stories/2024/11/x.md:4: `updated` is outside the years 1900 to 2999: '3024-11-28' (hint: {EDGE_HINT})"),
+    (VALID.replace("{name: A}", "{name: A, date: 0001-01-01}"),
+     "c/stories/2024/11/x.md:6: `date` is outside the years 1900 to 2999: '0001-01-01' "
+     "(hint: check the year; for a source older than 1900, leave out `date` and give the year in its title)"),
+], ids=["date-year-1", "date-year-9999", "updated-year-9999", "updated-typo", "source-date-year-1"])
+def test_a_date_at_the_edge_of_the_calendar_is_an_error_not_a_traceback(tmp_path, front_matter, problem):
+    # Before: OverflowError from moving 0001-01-01T00:00+05:00 into the site's time zone.
+    assert [str(p) for p in one_story(tmp_path, front_matter).errors] == [problem]
+
+
+def test_the_first_and_last_accepted_moments_load_sort_and_feed_at_the_widest_offsets(tmp_path):
+    import json
+    import re
+
+    from digest.feeds import build_feeds
+    from digest.index import build_digest
+
+    one_story(tmp_path, VALID)  # the topic, and a story of 2024
+    for path, date in (("stories/1900/01/first.md", "1900-01-01T00:00:00+14:00"),
+                       ("stories/2999/12/last.md", "2999-12-31T23:59:59-12:00\nupdated: 2999-12-31T23:59:59-12:00")):
+        (tmp_path / path).parent.mkdir(parents=True)
+        (tmp_path / path).write_text("---\n" + VALID.replace("2024-11-28", date) + "---\nBody\n")
+    for zone in ("Etc/GMT-14", "Etc/GMT+12"):  # UTC+14 and UTC-12
+        content = load_content(tmp_path, time_zone=zone, shown_root="c")
+        assert [str(p) for p in content.errors] == []
+        digest = build_digest(content)
+        assert [s.slug for s in digest.stories] == ["last", "x", "first"]
+        feed = json.loads(build_feeds(digest, site_url="https://example.org/", site_name="Digest",
+                                      story_html=lambda s: "")["feed.json"])
+        moments = [item[key] for item in feed["items"] for key in ("date_published", "date_modified")]
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", m) for m in moments), moments

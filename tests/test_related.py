@@ -18,7 +18,7 @@ def related_slugs(stories: list[Story], slug: str, count: int = 5) -> list[str]:
     topics = {t: Topic(t, t, t) for s in stories for t in s.tags}
     digest = build_digest(Content(stories, topics, {}, "", []), related_count=count)
     target = next(s for s in stories if s.slug == slug)
-    return [s.slug for s in digest.related[id(target)]]
+    return [s.slug for s in digest.related_to(target)]
 
 
 def test_a_shared_rare_topic_outranks_a_shared_common_one():

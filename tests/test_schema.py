@@ -75,9 +75,16 @@ def validator_accepts(kind: str, value: str, field: schema.Field) -> bool:
 
 
 TEXTS = ["Pakistan extends deadline", "x", "   ", "", "<b>bold</b>", "Tom &amp; Jerry", "AT&T, 3 < 4",
-         "TODO: one sentence", "TODO", "Todo apps are popular", "TODOS", "a bell \x07", "x" * 200, "x" * 201]
+         "TODO: one sentence", "TODO", "Todo apps are popular", "TODOS", "a bell \x07", "x" * 200, "x" * 201,
+         # invisible and direction-changing characters; the joiners Dari and Hindi need, between letters
+         "talks \u202eemuser", "Paki\u200bstan", "csi \x9b", "soft\u00adhyphen", "\ufeffbom", "Pakis\ufe0ftan",
+         "x\u200cy", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c \u062e",
+         "\u0915\u094d\u200d\u0937", "Kabul \u2764\ufe0f"]
 DATES = ["2024-11-29", "2024-11-29T08:30:00+05:00", "2024-11-29T08:30Z", "2024-11-29T08:30", "29/11/2024",
-         "2024-11-29 08:30:00+0000"]
+         "2024-11-29 08:30:00+0000",
+         # the calendar's edges, and the years the digest accepts
+         "0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00", "1899-12-31", "1900-01-01T00:00:00+14:00",
+         "2999-12-31T23:59:59-12:00", "3000-01-01"]
 URLS = ["https://www.dawn.com/news/1", "http://x.org", "javascript:alert(1)", "https://", "www.dawn.com",
         "https://a b.org/",
         "https://x.org/a\nb", "https://x.org/a\tb"]
@@ -95,6 +102,13 @@ def test_date_rules_agree(value):
     date = next(f for f in schema.STORY_FIELDS if f.name == "date")
     rule = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["properties"]["date"]
     assert schema_accepts(rule, value) == validator_accepts("date", value, date)
+
+
+@pytest.mark.parametrize("value", ["1899-12-31", "1900-01-01", "2999-12-31", "3000-01-01", "0001-01-01", "2024-11-29T08:30Z"])
+def test_source_date_rules_agree(value):
+    date = next(f for f in schema.SOURCE_FIELDS if f.name == "date")
+    rule = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["properties"]["sources"]["items"]["properties"]["date"]
+    assert schema_accepts(rule, value) == validator_accepts("plain_date", value, date)
 
 
 @pytest.mark.parametrize("value", URLS)

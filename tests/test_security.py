@@ -460,11 +460,15 @@ def test_topic_country_and_ordinary_page_front_matter_come_out_as_text(hostile):
     assert meta(about, "author") == ['"><script>alert("author")</script>']
 
 
-def test_an_ordinary_page_with_lists_in_its_front_matter_runs_nothing(fixture_build, baseline):
+def test_an_ordinary_page_with_lists_or_theme_keys_in_its_front_matter_is_refused(fixture_build):
+    """Ordinary pages are checked like stories: text fields are text, and no other key (Material's
+    `template`, `hide`, an `author` list) reaches the theme."""
     build = fixture_build("hostile-page-meta")
-    assert build.returncode == 0, build.output
-    problems = audit_page(build.site / "about" / "index.html", build.site, baseline)
-    assert not problems, "\n".join(problems)
+    assert build.returncode != 0
+    assert "content/about.md:2: `title` is not text" in build.output, build.output
+    assert "content/about.md:3: `description` is not text" in build.output, build.output
+    assert "content/about.md:4: unknown key `author` (hint: allowed keys: title, description)" in build.output
+    assert not (build.site / "about" / "index.html").exists()
 
 
 def test_template_syntax_in_content_stays_text(hostile):
@@ -572,7 +576,7 @@ REFUSED = [
     (P + "source-url-html.md:8", "`url` must be an absolute http(s) URL"),
     (P + "source-url-quotes.md:8", "`url` must be an absolute http(s) URL"),
     (P + "tag-html.md:5", "is not a topic slug"),
-    (P + "title-control-character.md:2", "`title` contains control characters"),
+    (P + "title-control-character.md:2", "`title` contains the control character U+001B at character 16"),
     ("content/topics/html-title.md:2", "`title` contains HTML"),
     ("content/topics/html-description.md:3", "`description` contains HTML"),
     ("content/countries/af.md:2", "`description` contains HTML"),

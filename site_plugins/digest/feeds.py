@@ -118,9 +118,9 @@ class FeedWriter:
         self.language = language
         self.story_html = story_html
         self.empty_updated = empty_updated  # `updated` of a feed without stories
-        self._content: dict[int, str] = {}
-        self._categories: dict[int, list[Category]] = {}
-        self._entries: dict[str, dict[int, str]] = {kind: {} for kind in FEED_FILES}
+        self._content: dict[Story, str] = {}
+        self._categories: dict[Story, list[Category]] = {}
+        self._entries: dict[str, dict[Story, str]] = {kind: {} for kind in FEED_FILES}
 
     def files(self, channel: Channel) -> dict[str, bytes]:
         """Site-relative path -> bytes, for the channel's three formats."""
@@ -141,24 +141,22 @@ class FeedWriter:
     def content_html(self, story: Story) -> str:
         """The sanitised body as feed readers need it, then the story's sources, as on the
         story page."""
-        key = id(story)
-        if key not in self._content:
+        if story not in self._content:
             body = _for_feed_readers(self.story_html(story), self._url(story.url))
-            self._content[key] = _xml_text(body + _sources_html(story))
-        return self._content[key]
+            self._content[story] = _xml_text(body + _sources_html(story))
+        return self._content[story]
 
     def categories(self, story: Story) -> list[Category]:
-        key = id(story)
-        if key not in self._categories:
-            self._categories[key] = categories(story, self.digest, self.site_url)
-        return self._categories[key]
+        if story not in self._categories:
+            self._categories[story] = categories(story, self.digest, self.site_url)
+        return self._categories[story]
 
     def _entries_of(self, kind: str, channel: Channel, entry: Callable[[Story], str], separator: str) -> str:
         cache = self._entries[kind]
         for story in channel.stories:
-            if id(story) not in cache:
-                cache[id(story)] = entry(story)
-        return separator.join(cache[id(story)] for story in channel.stories)
+            if story not in cache:
+                cache[story] = entry(story)
+        return separator.join(cache[story] for story in channel.stories)
 
     # -- RSS 2.0 ---------------------------------------------------------------------------
 
@@ -271,21 +269,28 @@ class FeedWriter:
         return json.dumps(item, ensure_ascii=False)
 
 
+def empty_feed_updated(digest: Digest, epoch: dt.datetime | None) -> dt.datetime:
+    """`updated` of a feed without stories: `epoch` (SOURCE_DATE_EPOCH), else the site's newest
+    modification, else 1970: never the clock."""
+    return epoch or max((s.modified for s in digest.stories), default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+
+
+def feed_paths(channel: Channel) -> list[str]:
+    return [channel.folder + name for name, _, _ in FEED_FILES.values()]
+
+
 def build_feeds(digest: Digest, *, site_url: str, site_name: str, site_description: str = "",
                 language: str = "en", story_html: Callable[[Story], str], size: int = 50,
-                epoch: dt.datetime | None = None) -> dict[str, bytes]:
-    """Every feed of the site: site-relative path -> bytes.
-
-    A feed's `updated` is its newest entry's modification time; a feed without stories uses
-    `epoch` (SOURCE_DATE_EPOCH), else the site's newest modification, else 1970: never the clock.
-    """
-    empty_updated = epoch or max((s.modified for s in digest.stories),
-                                 default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+                epoch: dt.datetime | None = None, wanted: Callable[[Channel], bool] | None = None,
+                ) -> dict[str, bytes]:
+    """The site's feeds (all of them, or the channels `wanted` says): site-relative path -> bytes.
+    A feed's `updated` is its newest entry's modification time (see `empty_feed_updated`)."""
     writer = FeedWriter(digest, site_url=site_url, site_name=site_name, language=language,
-                        story_html=story_html, empty_updated=empty_updated)
+                        story_html=story_html, empty_updated=empty_feed_updated(digest, epoch))
     files: dict[str, bytes] = {}
     for channel in channels(digest, site_name=site_name, site_description=site_description, size=size):
-        files.update(writer.files(channel))
+        if wanted is None or wanted(channel):
+            files.update(writer.files(channel))
     return files
 
 

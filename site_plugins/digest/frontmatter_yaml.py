@@ -8,6 +8,7 @@ and aliases are refused so that a "billion laughs" document costs nothing.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import frontmatter
 import yaml
@@ -127,6 +128,17 @@ def compose(text: str) -> yaml.Node | None:
         mark = (error.context_mark if unclosed else None) or error.problem_mark or error.context_mark
         problem = ", ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         raise FrontMatterError(f"broken YAML: {problem}", mark.line if mark else 0, _yaml_hint(problem)) from None
+    except yaml.reader.ReaderError as error:
+        # A character YAML takes nowhere (a C0 or C1 control written as it is, U+FFFE, U+FFFF):
+        # its line and column. libyaml counts its position in bytes: find the character instead.
+        code, at = error.character, text.find(chr(error.character))
+        what, why = ((f"the control character U+{code:04X}", "it is invisible, and terminals and other programs may act on it")
+                     if unicodedata.category(chr(code)) == "Cc" else (f"U+{code:04X}", "it is not a character YAML accepts"))
+        raise FrontMatterError(
+            f"line contains {what} at character {at - text.rfind(chr(10), 0, at)} ({why})",
+            max(0, text.count("\n", 0, at)),
+            f"delete it: most editors do not show it, so search for \\u{code:04X} with regular expressions on",
+        ) from None
     except yaml.YAMLError as error:
         raise FrontMatterError(f"broken YAML: {error}", 0) from None
     finally:

@@ -55,17 +55,20 @@ class Digest:
     editions: list[Edition]  # newest first
     topics: dict[str, Listing]  # every declared topic, even without stories; by title
     countries: dict[str, Listing]  # only countries with stories; by name
-    related: dict[int, list[Story]] = field(default_factory=dict)  # id(story) -> related
+    related: dict[Story, list[Story]] = field(default_factory=dict)
     _chronological: list[Story] = field(default_factory=list)
-    _position: dict[int, int] = field(default_factory=dict)
+    _position: dict[Story, int] = field(default_factory=dict)
     _edition_position: dict[dt.date, int] = field(default_factory=dict)
 
+    def related_to(self, story: Story) -> list[Story]:
+        return self.related.get(story, [])
+
     def older(self, story: Story) -> Story | None:
-        i = self._position[id(story)]
+        i = self._position[story]
         return self._chronological[i - 1] if i > 0 else None
 
     def newer(self, story: Story) -> Story | None:
-        i = self._position[id(story)]
+        i = self._position[story]
         return self._chronological[i + 1] if i + 1 < len(self._chronological) else None
 
     def neighbours(self, edition: Edition) -> tuple[Edition | None, Edition | None]:
@@ -114,7 +117,7 @@ def build_digest(content: Content, related_count: int = 5) -> Digest:
     digest = Digest(
         stories, editions, topics, countries,
         _chronological=chronological,
-        _position={id(s): i for i, s in enumerate(chronological)},
+        _position={s: i for i, s in enumerate(chronological)},
         _edition_position={e.date: i for i, e in enumerate(editions)},
     )
     digest.related = _related(chronological, topic_stories, country_stories, related_count)
@@ -122,19 +125,19 @@ def build_digest(content: Content, related_count: int = 5) -> Digest:
 
 
 def _related(chronological: list[Story], topic_stories: dict[str, list[Story]],
-             country_stories: dict[str, list[Story]], count: int) -> dict[int, list[Story]]:
+             country_stories: dict[str, list[Story]], count: int) -> dict[Story, list[Story]]:
     """Up to `count` related stories each, through an inverted index (term -> stories in time
     order): shared rare terms weigh more (idf), ties go to the story closest in time."""
     if count <= 0:
         return {}
-    position = {id(s): i for i, s in enumerate(chronological)}
+    position = {s: i for i, s in enumerate(chronological)}
     total = len(chronological)
     postings: dict[tuple[str, str], tuple[list[int], float]] = {}
     for kind, index, weight in (("tag", topic_stories, TAG_WEIGHT), ("cc", country_stories, COUNTRY_WEIGHT)):
         for term, members in index.items():
-            positions = sorted(position[id(s)] for s in members)
+            positions = sorted(position[s] for s in members)
             postings[(kind, term)] = (positions, weight * math.log(1 + total / len(positions)))
-    related: dict[int, list[Story]] = {}
+    related: dict[Story, list[Story]] = {}
     for i, story in enumerate(chronological):
         scores: dict[int, float] = defaultdict(float)
         terms = [("tag", t) for t in story.tags] + [("cc", c) for c in story.countries]
@@ -145,5 +148,5 @@ def _related(chronological: list[Story], topic_stories: dict[str, list[Story]],
                 if j != i:
                     scores[j] += weight
         best = heapq.nsmallest(count, [(-score, abs(j - i), -j) for j, score in scores.items()])
-        related[id(story)] = [chronological[-minus_j] for _, _, minus_j in best]
+        related[story] = [chronological[-minus_j] for _, _, minus_j in best]
     return related

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
@@ -28,6 +29,13 @@ _FILLER = frozenset(
     "their this to was were will with".split()
 )
 _BODY_PLACEHOLDER = re.compile(r"\s*TODO\b")
+# Unicode's Default_Ignorable_Code_Point: characters that change no word a reader sees. Plain text
+# refuses most of them, but keeps ZWNJ and ZWJ inside Arabic-script words (typed by some writers,
+# left out by others) and variation selectors after emoji: compared without them.
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
 
 
 def content_warnings(stories: Iterable[Story]) -> list[Problem]:
@@ -84,7 +92,9 @@ def _shared_source_urls(stories: list[Story]) -> Iterator[Problem]:
 
 
 def _title_words(title: str) -> frozenset[str]:
-    return frozenset(w for w in _WORD.findall(title.casefold()) if len(w) > 1 and w not in _FILLER)
+    # NFKC and casefold: full-width, ligature and presentation forms, and case, make no new word.
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", _IGNORABLE.sub("", title)).casefold())
+    return frozenset(w for w in _WORD.findall(text) if len(w) > 1 and w not in _FILLER)
 
 
 def _similar_titles(stories: list[Story]) -> Iterator[Problem]:

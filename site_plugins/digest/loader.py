@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import os
 import re
 import zoneinfo
@@ -18,17 +19,16 @@ from typing import Any
 import pycountry
 import yaml
 
-from . import frontmatter_yaml, lint, schema
-from .model import UNPRINTABLE, Content, Country, Problem, Source, Story, Topic
+from . import frontmatter_yaml, kinds, lint, schema
+from .model import UNPRINTABLE, Content, Country, Page, Problem, Source, Story, Topic
 from .schema import Field, Invalid
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 _STORY_PATH = re.compile(r"^stories/(\d{4})/(\d{2})/([^/]+)\.md$")
 _SLUG = re.compile(schema.TAG_PATTERN)
-# Paths the site generates itself; a content file there would be overwritten.
-# (`topics.md` would be written to topics/index.html too: use_directory_urls.)
-RESERVED = ("index.md", "topics/index.md", "countries/index.md", "archive/", "editions/", "search/",
-            "topics.md", "countries.md", "archive.md", "search.md")
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+_MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdtxt", ".mdtext", ".text", ".txt")
+_ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".js", ".mjs", ".css", ".xml", ".json", ".php", ".wasm")
 
 
 class _File:
@@ -57,6 +57,20 @@ def country(code: str) -> Country | None:
     return Country(code=record.alpha_2.lower(), name=name, flag=flag)
 
 
+class StoryCache:
+    """Validated stories (or the problems found) by file and content hash, for the next build:
+    `make serve` keeps one in memory, `make build` saves it in .cache/. What validation reads
+    besides the file (time zone, the set of topics) is its `context`: a change empties it."""
+
+    def __init__(self) -> None:
+        self.context: tuple = ()
+        self.entries: dict[tuple[str, str], tuple[Story | None, list[Problem]]] = {}
+
+    def start(self, context: tuple) -> None:
+        if context != self.context:
+            self.context, self.entries = context, {}
+
+
 def load_content(
     content_dir: str | os.PathLike,
     *,
@@ -64,48 +78,72 @@ def load_content(
     include_drafts: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     shown_root: str | None = None,
+    cache: StoryCache | None = None,
 ) -> Content:
     """Read every content file under `content_dir`. `shown_root` prefixes paths in problems
-    (default: the folder as seen from the working directory)."""
+    (default: the folder as seen from the working directory); `cache` skips validating stories
+    that have not changed since it was filled."""
     root = Path(content_dir).resolve()
     if shown_root is None:
         shown_root = os.path.relpath(root) if not os.path.relpath(root).startswith("..") else str(root)
     tz = zoneinfo.ZoneInfo(time_zone)
     problems: list[Problem] = []
-    files = _markdown_files(root, shown_root, max_bytes, problems)
+    files, images = _content_files(root, shown_root, max_bytes, problems)
 
     topics: dict[str, Topic] = {}
     country_intros: dict[str, str] = {}
+    pages: dict[str, Page] = {}
     home_intro = ""
     story_files: list[tuple[_File, str]] = []
     for rel, text in files:
         f = _File(rel, _shown(shown_root, rel), problems)
         if text is None:
             continue
-        if rel.startswith("topics/") and rel != "topics/index.md":
+        kind = kinds.content_kind(rel)
+        if rel.startswith("stories/"):
+            story_files.append((f, text))
+        elif (collision := kinds.collision(rel, kind)) is not None:
+            f.error(1, f"content/{rel} would collide with {collision}",
+                    "rename or move the file: the site's own paths are not free for pages")
+        elif _looks_like_a_story(f, text):
+            continue
+        elif kind.name == "topic":
             topic = _load_topic(f, text)
             if topic:
                 topics[topic.tag] = topic
-        elif rel.startswith("countries/") and rel != "countries/index.md":
+        elif kind.name == "country-intro":
             code = rel[len("countries/"):-3]
             fields = _front_matter(f, text, schema.COUNTRY_FIELDS, required=False)
-            if "/" in code or country(code) is None or code != code.lower():
+            if country(code) is None or code != code.lower():
                 f.error(1, f"no country page can be named {code!r}",
                         "name the file after an ISO 3166-1 alpha-2 code in lower case, e.g. countries/af.md")
             elif fields is not None:
                 country_intros[code] = fields[1]
-        elif rel.startswith("stories/"):
-            story_files.append((f, text))
-        elif rel == "index.md":
-            split = _front_matter(f, text, None, required=False)
-            home_intro = split[1] if split else ""
-        elif any(rel == r or (r.endswith("/") and rel.startswith(r)) for r in RESERVED):
-            f.error(1, f"content/{rel} would be overwritten by a generated page", "rename or move the file")
+        elif kind.name == "home-intro":
+            page = _load_page(f, text)
+            home_intro = page.body_markdown if page else ""
+        else:
+            page = _load_page(f, text)
+            if page is not None:
+                pages[rel] = page
 
     stories: list[Story] = []
     seen_slugs: dict[str, str] = {}
+    cache = cache or StoryCache()
+    cache.start((time_zone, tuple(sorted(topics))))
+    used: dict[tuple[str, str], tuple[Story | None, list[Problem]]] = {}
     for f, text in story_files:
-        story = _load_story(f, text, topics, tz)
+        key = (f.shown, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+        if key in cache.entries:
+            story, found = cache.entries[key]
+            problems.extend(found)
+        else:
+            before = len(problems)
+            story = _load_story(f, text, topics, tz)
+            if story is not None:
+                story.fingerprint = hashlib.sha256(f"{f.rel}\0{key[1]}".encode("utf-8", "surrogatepass")).hexdigest()
+            found = problems[before:]
+        used[key] = (story, found)
         if story is None:
             continue
         if story.slug in seen_slugs:
@@ -116,61 +154,125 @@ def load_content(
         if story.draft and not include_drafts:
             continue
         stories.append(story)
+    cache.entries = used  # what is no longer in the folder is dropped
     problems.extend(lint.content_warnings(stories))
     problems.sort(key=lambda p: (p.path, p.line))
-    return Content(stories, topics, country_intros, home_intro, problems)
+    return Content(stories, topics, country_intros, home_intro, problems, pages, images)
 
 
 def _shown(shown_root: str, rel: str) -> str:
     return f"{shown_root.rstrip('/')}/{rel}" if shown_root else rel
 
 
-def _markdown_files(root: Path, shown_root: str, max_bytes: int, problems: list[Problem]) -> list[tuple[str, str | None]]:
-    """(relative path, text or None when unreadable) for every .md file, sorted."""
-    found = []
+def _content_files(root: Path, shown_root: str, max_bytes: int, problems: list[Problem]
+                   ) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """The allow-list at work: (relative path, text or None when unreadable) of every Markdown
+    file `kinds.CONTENT_KINDS` accepts, and the paths of the images; anything else is a problem."""
+    found, images = [], []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
         here = Path(dirpath)
         for name in list(dirnames):
-            if _unprintable_name(here / name, root, shown_root, problems):
+            path = here / name
+            if _refused_name(path, root, shown_root, problems, "folder"):
                 dirnames.remove(name)
-            elif _outside(here / name, root):
-                rel = (here / name).relative_to(root).as_posix()
-                problems.append(Problem(_shown(shown_root, rel), 1, "symbolic link points outside the content folder",
-                                        "replace the link with the files themselves"))
+            elif path.is_symlink():
                 dirnames.remove(name)
-            elif (here / name).is_symlink():
-                dirnames.remove(name)  # a link inside content/ would list the same files twice
+                rel = path.relative_to(root).as_posix()
+                if _outside(path, root):
+                    problems.append(Problem(_shown(shown_root, rel), 1, "symbolic link points outside the content folder",
+                                            "replace the link with the files themselves"))
+                else:
+                    problems.append(Problem(_shown(shown_root, rel), 1, "folder is a symbolic link",
+                                            "replace the link with the folder itself: a linked folder would "
+                                            "publish the same files twice, unchecked"))
         for name in sorted(filenames):
-            if _unprintable_name(here / name, root, shown_root, problems):
+            path = here / name
+            if _refused_name(path, root, shown_root, problems, "file"):
                 continue
-            rel = (here / name).relative_to(root).as_posix()
-            if rel.startswith("stories/") and not name.endswith(".md") and not name.startswith("."):
+            rel = path.relative_to(root).as_posix()
+            shown = _shown(shown_root, rel)
+            if rel.startswith("stories/") and not name.endswith(".md"):
                 # MkDocs would publish it as it is (front matter, embargoed text and all), or
                 # drop a `.markdown` story without a word.
-                problems.append(Problem(_shown(shown_root, rel), 1, "only story files named <slug>.md belong in stories/",
+                problems.append(Problem(shown, 1, "only story files named <slug>.md belong in stories/",
                                         "rename a story to end in .md (lower case); keep other files out of stories/"))
-                continue
-            if not name.endswith(".md") or name.startswith("."):
-                if (here / name).is_symlink() and _outside(here / name, root):
-                    rel = (here / name).relative_to(root).as_posix()
-                    problems.append(Problem(_shown(shown_root, rel), 1, "symbolic link points outside the content folder",
-                                            "replace the link with the file itself"))
-                continue
-            path = here / name
-            rel = path.relative_to(root).as_posix()
-            found.append((rel, _read(path, root, _shown(shown_root, rel), max_bytes, problems)))
-    return found
+            elif rel.startswith("images/"):
+                if _check_image(path, root, shown, problems):
+                    images.append(rel)
+            elif name.endswith(".md"):
+                found.append((rel, _read(path, root, shown, max_bytes, problems)))
+            else:
+                problems.append(_not_allowed(path, root, shown))
+    return found, images
 
 
-def _unprintable_name(path: Path, root: Path, shown_root: str, problems: list[Problem]) -> bool:
-    """A file or folder name with control characters (a newline could forge a log line, or a CI
-    workflow command, wherever the name is printed): a problem, and the file is left out."""
-    if not UNPRINTABLE.search(path.name):
-        return False
+def _refused_name(path: Path, root: Path, shown_root: str, problems: list[Problem], what: str) -> bool:
+    """A name that is not published: control characters (a newline could forge a log line or a
+    CI workflow command wherever the name is printed), bytes that are not UTF-8, a hidden name."""
     rel = path.relative_to(root).as_posix()
-    problems.append(Problem(_shown(shown_root, rel), 1, "file name contains control characters",
-                            "rename it with letters, digits and hyphens"))
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        readable = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        problems.append(Problem(_shown(shown_root, readable), 1, f"{what} name is not valid UTF-8",
+                                "rename it with letters, digits and hyphens"))
+        return True
+    if UNPRINTABLE.search(path.name):
+        problems.append(Problem(_shown(shown_root, rel), 1, f"{what} name contains control characters",
+                                "rename it with letters, digits and hyphens"))
+        return True
+    if path.name.startswith("."):
+        problems.append(Problem(_shown(shown_root, rel), 1, f"hidden {what} in the content folder",
+                                "nothing hidden is published: delete it, or rename it without the leading dot"))
+        return True
+    return False
+
+
+def _not_allowed(path: Path, root: Path, shown: str) -> Problem:
+    suffix = path.suffix.lower()
+    if path.is_symlink() and _outside(path, root):
+        return Problem(shown, 1, "symbolic link points outside the content folder", "replace the link with the file itself")
+    if suffix in _MARKDOWN_SUFFIXES or suffix == ".md":
+        return Problem(shown, 1, f"a `{path.suffix}` file is not read", "rename it to end in .md (lower case)")
+    if suffix in kinds.IMAGE_TYPES:
+        return Problem(shown, 1, "images belong in content/images/", "move the image to content/images/")
+    why = ("it could run in readers' browsers; " if suffix in _ACTIVE_SUFFIXES else "")
+    return Problem(shown, 1, f"content/ takes Markdown pages and images only, not a `{path.suffix or path.name}` file",
+                   f"{why}delete it; theme and script changes go through site_plugins/ with a maintainer's review")
+
+
+def _check_image(path: Path, root: Path, shown: str, problems: list[Problem]) -> bool:
+    def fail(message: str, hint: str) -> bool:
+        problems.append(Problem(shown, 1, message, hint))
+        return False
+
+    kind = kinds.IMAGE_TYPES.get(path.suffix.lower())
+    if kind is None:
+        return fail(f"content/images/ takes JPEG, PNG, WebP and AVIF images only, not a `{path.suffix or path.name}` file",
+                    "convert the image to one of those types, with a .jpg, .png, .webp or .avif name")
+    if _outside(path, root):
+        return fail("symbolic link points outside the content folder", "replace the link with the file itself")
+    try:
+        status = path.stat()
+    except OSError as error:
+        return fail(f"cannot read the file: {error.strerror}", "check the file exists and is readable")
+    if not S_ISREG(status.st_mode):
+        return fail("not a regular file", "replace it with an ordinary image file")
+    if status.st_size > MAX_IMAGE_BYTES:
+        return fail(f"image is {status.st_size:,} bytes, over the limit of {MAX_IMAGE_BYTES:,}",
+                    "resize it: 1600 pixels wide is plenty for a lead image")
+    with path.open("rb") as file:
+        head = file.read(16)
+    valid = {
+        "JPEG": head.startswith(b"\xff\xd8\xff"),
+        "PNG": head.startswith(b"\x89PNG\r\n\x1a\n"),
+        "WebP": head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+        "AVIF": head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"),
+    }[kind]
+    if not valid:
+        return fail(f"the file is not a {kind} image, whatever its name says",
+                    f"export it again as {kind} from an image editor")
     return True
 
 
@@ -298,6 +400,43 @@ def _check_mapping(f: _File, node: yaml.MappingNode, fields: tuple[Field, ...]) 
         if field.required and field.name not in seen:
             f.error(f.at(node), f"missing required key `{field.name}`", f"add `{field.name}:` ({field.description})")
     return values
+
+
+_STORY_KEYS = frozenset(field.name for field in schema.STORY_FIELDS) - {"title"}
+
+
+def _looks_like_a_story(f: _File, text: str) -> bool:
+    """A file outside stories/ whose front matter has a story's keys: reported where it belongs
+    (a page there would be published unvalidated, drafts and all), not key by key."""
+    try:
+        split = frontmatter_yaml.split(text)
+        node = frontmatter_yaml.compose(split[0]) if split else None
+    except frontmatter_yaml.FrontMatterError:
+        return False  # reported when the file is read as what its path says
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    keys = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    if not _STORY_KEYS & keys.keys():
+        return False
+    folder = "<YYYY>/<MM>"
+    date = keys.get("date")
+    if isinstance(date, yaml.ScalarNode) and re.match(r"^\d{4}-\d{2}", date.value):
+        folder = f"{date.value[:4]}/{date.value[5:7]}"
+    slug = f.rel.rpartition("/")[2][: -len(".md")].lower()
+    f.error(1, "this file has a story's front matter but is not in content/stories/",
+            f"move it to content/stories/{folder}/{slug}.md; only stories may have "
+            + ", ".join(f"`{key}`" for key in sorted(_STORY_KEYS & keys.keys())))
+    return True
+
+
+def _load_page(f: _File, text: str) -> Page | None:
+    """An ordinary page (or the home intro): front matter with `title` and `description` only,
+    so that no page can pick a theme template or hide parts of the page."""
+    checked = _front_matter(f, text, schema.PAGE_FIELDS, required=False)
+    if checked is None:
+        return None
+    values, body = checked
+    return Page(f.rel, values.get("title", (None,))[0], values.get("description", (None,))[0], body)
 
 
 def _load_topic(f: _File, text: str) -> Topic | None:

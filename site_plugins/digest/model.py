@@ -9,9 +9,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-# Control characters (ESC sequences, newlines, C1, line separators) in contributor text that a
+# Control characters (ESC sequences, newlines, C1, line separators, bidi controls) in contributor text that a
 # problem quotes are shown escaped: a key or file name cannot drive a terminal or forge a line.
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(text: str) -> str:
@@ -91,7 +91,7 @@ class Story:
     date_only: bool = True  # the file gave a date, not a date-time
     line_of: dict[str, int] = field(default_factory=dict, repr=False)  # key -> line, for warnings
     shown_path: str = ""  # the file as problems name it: content/stories/2024/11/slug.md
-    html: str = field(default="", repr=False)  # the sanitised body, rendered once
+    fingerprint: str = ""  # of the file's path and text: what caches and page fingerprints key on
 
     @property
     def url(self) -> str:
@@ -100,6 +100,16 @@ class Story:
     @property
     def modified(self) -> dt.datetime:
         return self.updated or self.published
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An ordinary page (content/about.md) or the home intro: validated front matter and body."""
+
+    path: str  # relative to the docs dir
+    title: str | None
+    description: str | None
+    body_markdown: str
 
 
 @dataclass(slots=True)
@@ -111,6 +121,8 @@ class Content:
     country_intros: dict[str, str]  # cc -> intro markdown
     home_intro: str
     problems: list[Problem]
+    pages: dict[str, Page] = field(default_factory=dict)  # ordinary pages by docs-dir path
+    images: list[str] = field(default_factory=list)  # docs-dir paths of the images
 
     @property
     def errors(self) -> list[Problem]:

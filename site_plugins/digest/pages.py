@@ -5,6 +5,7 @@ rendered through our own Jinja environment, which escapes everything by default.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,24 +14,44 @@ import jinja2
 from markupsafe import Markup
 
 from .index import Digest, Edition, Listing
+from .kinds import PAGE_KINDS, PageKind
 from .model import Story
 from .render import MarkdownRenderer
 
 TEMPLATES = Path(__file__).parent / "templates"
+KINDS = {kind.name: kind for kind in PAGE_KINDS}
 
 
 @dataclass(slots=True)
 class PageSpec:
+    kind: PageKind  # its row in the registry (kinds.PAGE_KINDS)
     src_uri: str  # the docs-dir path MkDocs knows the page by
     url: str  # site-relative, directory style: "topics/refugees/page/2/"
     title: str  # plain text (escaped when printed)
-    template: str
     context: dict[str, Any] = field(default_factory=dict)
     description: str = ""  # plain text, for <meta name="description">
-    searchable: bool = False  # only story pages go into the search index
     feeds: str | None = None  # folder of this page's own feeds: "", "topics/x/", "countries/af/"
     story: Story | None = None
-    in_nav: bool = False
+    inputs: tuple = ()  # everything its main column and head are computed from (kind.depends_on)
+
+    @property
+    def template(self) -> str:
+        return self.kind.template
+
+    @property
+    def searchable(self) -> bool:
+        return self.kind.searchable
+
+    @property
+    def in_nav(self) -> bool:
+        return self.kind.in_nav
+
+    def fingerprint(self, site_key: str) -> str:
+        """Changes whenever the page's HTML can: `site_key` covers configuration, code, theme
+        and navigation; the rest is the page's own inputs (plain data, so `repr` is stable)."""
+        data = repr((site_key, self.kind.name, self.src_uri, self.url, self.title, self.description,
+                     self.feeds, self.inputs))
+        return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def relative_url(target: str, base: str) -> str:
@@ -77,67 +98,87 @@ class SitePages:
         self.env.filters.update(long_date=long_date, short_date=short_date)
         self.env.globals.update(datetime_attr=_datetime_attr, digest=digest)
         self.specs: dict[str, PageSpec] = {}
-        self._cards: dict[tuple[int, int], Markup] = {}
+        self._card_html: dict[tuple[Story, int], Markup] = {}
         self._add_all(home_intro, home_editions, page_size)
 
-    def _add(self, spec: PageSpec) -> None:
-        self.specs[spec.src_uri] = spec
+    def _add(self, kind: str, src_uri: str, url: str, title: str, context: dict, inputs: tuple, **more) -> None:
+        self.specs[src_uri] = PageSpec(KINDS[kind], src_uri, url, title, context, inputs=inputs, **more)
+
+    def card_key(self, story: Story | None) -> tuple | None:
+        """What a story's card, link or chips show, as data: its file and its topics' titles."""
+        if story is None:
+            return None
+        return story.fingerprint, tuple(self.digest.topics[tag].title for tag in story.tags)
+
+    def _cards(self, stories: list[Story]) -> tuple:
+        return tuple(self.card_key(story) for story in stories)
 
     def _add_all(self, home_intro: str, home_editions: int, page_size: int) -> None:
         d = self.digest
         latest = d.editions[0] if d.editions else None
-        self._add(PageSpec("index.md", "", "Home", "home.html", {
-            "intro": home_intro, "latest": latest, "earlier": d.editions[1:1 + home_editions],
-            "more_editions": len(d.editions) > 1 + home_editions,
-        }, description=f"The latest edition of {self.site_name}." if self.site_name else "", feeds="", in_nav=True))
+        earlier = d.editions[1:1 + home_editions]
+        more = len(d.editions) > 1 + home_editions
+        self._add("home", "index.md", "", "Home",
+                  {"intro": home_intro, "latest": latest, "earlier": earlier, "more_editions": more},
+                  (home_intro, latest and (latest.date, self._cards(latest.stories)),
+                   tuple((e.date, self._cards(e.stories)) for e in earlier), more),
+                  description=f"The latest edition of {self.site_name}." if self.site_name else "", feeds="")
         for story in d.stories:
-            self._add(PageSpec(story.path, story.url, story.title, "story.html", {
-                "story": story, "related": d.related.get(id(story), []),
-                "older": d.older(story), "newer": d.newer(story),
-            }, description=story.summary, searchable=True, feeds="", story=story))
+            related, older, newer = d.related_to(story), d.older(story), d.newer(story)
+            self._add("story", story.path, story.url, story.title,
+                      {"story": story, "related": related, "older": older, "newer": newer},
+                      (self.card_key(story), self._cards(related), self.card_key(older), self.card_key(newer)),
+                      description=story.summary, feeds="", story=story)
         for edition in d.editions:
             older, newer = d.neighbours(edition)
-            title = f"Edition of {long_date(edition.date)}"
-            self._add(PageSpec(f"editions/{edition.date.isoformat()}.md", edition.url, title, "edition.html",
-                               {"edition": edition, "older": older, "newer": newer},
-                               description=f"{len(edition.stories)} stories of {long_date(edition.date)}.", feeds=""))
-        self._add(PageSpec("archive/index.md", "archive/", "Archive", "archive.html",
-                           {"years": d.archive()}, description="Every edition, by year and month.", feeds="", in_nav=True))
-        self._add(PageSpec("topics/index.md", "topics/", "Topics", "topics.html", {"listings": list(d.topics.values())},
-                           description="Every topic of the digest.", feeds="", in_nav=True))
-        self._add(PageSpec("countries/index.md", "countries/", "Countries", "countries.html",
-                           {"listings": list(d.countries.values())},
-                           description="Every country in the digest's stories.", feeds="", in_nav=True))
-        for kind, listings in (("topics", d.topics), ("countries", d.countries)):
+            self._add("edition", f"editions/{edition.date.isoformat()}.md", edition.url,
+                      f"Edition of {long_date(edition.date)}", {"edition": edition, "older": older, "newer": newer},
+                      (self._cards(edition.stories), older and older.date, newer and newer.date),
+                      description=f"{len(edition.stories)} stories of {long_date(edition.date)}.", feeds="")
+        self._add("archive", "archive/index.md", "archive/", "Archive", {"years": d.archive()},
+                  tuple((e.date, len(e.stories)) for e in d.editions),
+                  description="Every edition, by year and month.", feeds="")
+        topics = list(d.topics.values())
+        self._add("topics", "topics/index.md", "topics/", "Topics", {"listings": topics},
+                  tuple((t.key, t.title, t.topic.description, len(t.stories),  # type: ignore[union-attr]
+                         t.stories[0].edition if t.stories else None) for t in topics),
+                  description="Every topic of the digest.", feeds="")
+        countries = list(d.countries.values())
+        self._add("countries", "countries/index.md", "countries/", "Countries", {"listings": countries},
+                  tuple((c.key, len(c.stories)) for c in countries),
+                  description="Every country in the digest's stories.", feeds="")
+        for kind, listings in (("topic", d.topics), ("country", d.countries)):
             for listing in listings.values():
                 self._add_listing(kind, listing, page_size)
-        self._add(PageSpec("search/index.md", "search/", "Search", "search.html", {},
-                           description="Search every story.", feeds=""))
+        self._add("search", "search/index.md", "search/", "Search", {}, (),
+                  description="Search every story.", feeds="")
 
     def _add_listing(self, kind: str, listing: Listing, page_size: int) -> None:
         pages = _paginate(listing.stories, page_size)
         intro = listing.topic.intro_markdown if listing.topic else listing.country.intro_markdown  # type: ignore[union-attr]
         description = listing.topic.description if listing.topic else f"Stories about {listing.title}."
+        folder = "topics" if kind == "topic" else "countries"
         for number, stories in enumerate(pages, start=1):
             url = _page_url(listing.url, number)
-            src_uri = f"{kind}/{listing.key}.md" if number == 1 else f"{url}index.md"
+            src_uri = f"{folder}/{listing.key}.md" if number == 1 else f"{url}index.md"
             title = listing.title if number == 1 else f"{listing.title} (page {number})"
-            self._add(PageSpec(src_uri, url, title, "listing.html", {
-                "listing": listing, "stories": stories, "intro": intro if number == 1 else "",
+            shown_intro = intro if number == 1 else ""
+            self._add(kind if number == 1 else f"{kind}-page", src_uri, url, title, {
+                "listing": listing, "stories": stories, "intro": shown_intro,
                 "number": number, "pages": len(pages),
                 "newer_url": _page_url(listing.url, number - 1) if number > 1 else None,
                 "older_url": _page_url(listing.url, number + 1) if number < len(pages) else None,
-            }, description=description, feeds=listing.url))
+            }, (shown_intro, self._cards(stories), number, len(pages)), description=description, feeds=listing.url)
 
     def card(self, story: Story, page_url: str) -> Markup:
         """A story's card, rendered once per folder depth (its links are relative): every
         edition, topic and country listing that shows the story reuses it."""
         depth = len([part for part in page_url.split("/") if part])
-        key = (id(story), depth)
-        html = self._cards.get(key)
+        key = (story, depth)
+        html = self._card_html.get(key)
         if html is None:
             macros = self.env.get_template("_macros.html").module
-            html = self._cards[key] = macros.card(story, lambda target: relative_url(target, page_url))
+            html = self._card_html[key] = macros.card(story, lambda target: relative_url(target, page_url))
         return html
 
     def render(self, spec: PageSpec) -> str:

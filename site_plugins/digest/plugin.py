@@ -3,14 +3,27 @@
 Content is loaded and indexed once per build (`on_config`, `on_files`); story and generated
 pages skip MkDocs' Markdown entirely (`on_page_read_source` returns nothing to render) and get
 their HTML from `pages.SitePages`.
+
+Incremental builds (`mkdocs build --dirty`, `mkdocs serve --dirty`: what `make build` and `make
+serve` run): every generated page has a fingerprint of its inputs (`pages.PageSpec`) and of the
+whole site (`cache.site_key`); a page whose fingerprint matches the one recorded for the file
+already in site_dir is not rendered again, and whatever this build does not produce is removed,
+so that site_dir ends up byte for byte as a clean build would leave it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
+import logging
+import os
+import shutil
+import tempfile
 import time
 import zoneinfo
 from pathlib import Path
 
+import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
@@ -18,12 +31,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import feeds, head, sanitize, sitemaps
+from . import feeds, head, kinds, sanitize, sitemaps
+from .cache import BuildCache, site_key
 from .index import build_digest
 from .loader import DEFAULT_MAX_BYTES, load_content
+from .model import Page
 from .pages import PageSpec, SitePages
 from .render import MarkdownRenderer
-from .search import ENGINES, PAGEFIND_FOLDER, PagefindIndexer
+from .search import ENGINES, PAGEFIND_FOLDER, PagefindIndexer, SearchInput
 
 log = get_plugin_logger(__name__)
 PACKAGE = Path(__file__).parent
@@ -42,6 +57,20 @@ class _TimeZone(opt.Type):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise base.ValidationError(f"unknown time zone {name!r}; use an IANA name such as Europe/London") from None
         return name
+
+
+# MkDocs 1.6.1 (`commands/build.py`) warns on every --dirty build that navigation and links may
+# be wrong, and --strict counts that warning; it also says stale files are left. The digest's
+# dirty builds are exact and leave none (see the module docstring), so both messages are dropped; `tests/test_incremental.py` fails if it changes.
+DIRTY_MESSAGES = ("A 'dirty' build is being performed", "The directory contains stale files")
+
+
+class _ExactDirtyBuilds(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(DIRTY_MESSAGES)
+
+
+_DIRTY_FILTER = _ExactDirtyBuilds()
 
 
 def _escaped(value):
@@ -68,15 +97,26 @@ class DigestConfig(base.Config):
     publication_name = opt.Optional(opt.Type(str))  # Google News name; default: site_name
     language = opt.Optional(opt.Type(str))  # default: theme.language, else "en"
     search = opt.Choice(ENGINES, default="pagefind")
+    cache_dir = opt.Type(str, default=".cache")  # next to mkdocs.yml; what `make build` reuses
 
 
 class DigestPlugin(BasePlugin[DigestConfig]):
     def __init__(self) -> None:
         self.command = "build"
+        self.dirty = False
         self.pages: SitePages | None = None
+        self.memory: BuildCache | None = None  # kept across `mkdocs serve` rebuilds
+        self.indexer: PagefindIndexer | None = None
+        self.search_dir: Path | None = None  # serve: the preview's search input, for its lifetime
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.command = command
+        self.command, self.dirty = command, dirty
+        if dirty:
+            logging.getLogger("mkdocs.commands.build").addFilter(_DIRTY_FILTER)
+
+    def on_shutdown(self) -> None:
+        if self.search_dir is not None:
+            shutil.rmtree(self.search_dir, ignore_errors=True)
 
     def on_config(self, config):
         for name in ("home_editions", "page_size", "feed_size"):
@@ -88,9 +128,19 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if self.config.stories_dir.strip("/") != "stories":
             raise PluginError("digest: `stories_dir` must be `stories` (the contract's URLs are /stories/...)")
         include_drafts = self.config.drafts if self.config.drafts is not None else self.command == "serve"
+        material = next((i for i, d in enumerate(config.theme.dirs) if Path(d).name == "templates"
+                         and Path(d).parent.name == "material"), len(config.theme.dirs) - 1)
+        config.theme.dirs.insert(material, str(PACKAGE / "theme"))
+        self.cache_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / "digest"
+        key = site_key(package=PACKAGE, config_bytes=Path(config.config_file_path).read_bytes()
+                       if config.config_file_path else b"", theme_dirs=list(config.theme.dirs),
+                       options=(self.command, include_drafts, config.site_url, str(Path(config.site_dir).resolve()),
+                                sorted(self.config.items())))
+        if self.memory is None or self.memory.site_key != key:
+            self.memory = BuildCache.load(self.cache_dir, key) if self.command == "build" else BuildCache(key)
         self.content = load_content(
             config.docs_dir, time_zone=self.config.time_zone, include_drafts=include_drafts,
-            max_bytes=self.config.max_story_bytes,
+            max_bytes=self.config.max_story_bytes, cache=self.memory.stories,
         )
         if self.content.warnings:
             log.info(f"{len(self.content.warnings)} content warning(s): `make check` lists them")
@@ -101,9 +151,6 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 f"{len(self.content.errors)} problem(s) in the content; nothing was built:\n"
                 + "\n".join(str(p) for p in self.content.errors)
             )
-        material = next((i for i, d in enumerate(config.theme.dirs) if Path(d).name == "templates"
-                         and Path(d).parent.name == "material"), len(config.theme.dirs) - 1)
-        config.theme.dirs.insert(material, str(PACKAGE / "theme"))
         config.extra_css.append(STYLESHEET)
         self.language = self.config.language or config.theme.get("language") or "en"
         self.publisher = self.config.publication_name or config.site_name
@@ -118,21 +165,35 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             config.extra_javascript.append(SEARCH_SCRIPT)
         return config
 
+    def on_pre_build(self, *, config) -> None:
+        manifest = self.memory.manifest
+        site_dir = str(Path(config.site_dir).resolve())
+        if self.dirty and (manifest.site_key != self.memory.site_key or manifest.site_dir != site_dir):
+            # Nothing in site_dir can be trusted to match this build: start from nothing.
+            if Path(site_dir).is_dir():
+                for entry in Path(site_dir).iterdir():
+                    shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            manifest.pages.clear()
+            manifest.search = ""
+        manifest.site_key, manifest.site_dir = self.memory.site_key, site_dir
+        if self.command == "build":
+            BuildCache.forget(self.cache_dir)  # a build that fails half-way leaves no manifest to trust
+
     def on_files(self, files: Files, config) -> Files:
         digest = build_digest(self.content, related_count=self.config.related_count)
         self.pages = SitePages(
-            digest, MarkdownRenderer(), home_intro=self.content.home_intro,
+            digest, MarkdownRenderer(self.memory.html), home_intro=self.content.home_intro,
             home_editions=self.config.home_editions, page_size=self.config.page_size,
             site_name=config.site_name,
         )
         specs = self.pages.specs
+        docs_dir = os.path.realpath(config.docs_dir)
+        publishable = set(specs) | set(self.content.pages) | set(self.content.images)
         for file in list(files):
-            uri = file.src_uri
-            ours = uri.startswith("stories/") or (
-                file.is_documentation_page() and (uri.startswith(("topics/", "countries/")) or uri == "index.md"))
-            if ours and uri not in specs:
-                # Drafts, country intros of countries without stories; and never a raw file
-                # from stories/ (the loader refuses those, this is the second lock).
+            from_docs = file.generated_by is None and os.path.realpath(file.src_dir or "") == docs_dir
+            if from_docs and file.src_uri not in publishable:
+                # The allow-list's second lock: only what the loader accepted is published (not a
+                # file added since, a draft, or the intro of a country without stories).
                 files.remove(file)
         for uri, spec in specs.items():
             existing = files.get_file_from_path(uri)
@@ -144,6 +205,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if self.config.search == "pagefind":
             for uri in (SEARCH_SCRIPT, SEARCH_STYLESHEET):
                 files.append(File.generated(config, uri, abs_src_path=str(PACKAGE / "assets" / Path(uri).name)))
+        for file in files.documentation_pages():
+            file.is_modified = _always  # every page is read (cheap for ours); on_env decides what is written
         return files
 
     def _spec(self, page) -> PageSpec | None:
@@ -158,16 +221,28 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         return page
 
     def on_page_read_source(self, *, page, config) -> str | None:
-        return "" if self._spec(page) else None
+        if self._spec(page):
+            return ""
+        source = self.content.pages.get(page.file.src_uri)
+        if source is None:
+            return None
+        # The body the loader checked, behind an empty front matter block: MkDocs' own front-matter
+        # parser (YAML with aliases, MultiMarkdown `key: value` lines) never sees the file's text.
+        return "---\n{}\n---\n" + source.body_markdown
 
-    def on_page_content(self, html: str, *, page, config, files) -> str:
+    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        source = self.content.pages.get(page.file.src_uri)
+        if source is not None:
+            page.meta = {k: v for k, v in (("title", source.title), ("description", source.description)) if v}
+        return markdown
+
+    def on_page_content(self, html_: str, *, page, config, files) -> str:
         spec = self._spec(page)
         if spec is None:
             # An ordinary page (about.md): contributors write these too.
-            title = page.meta.get("title")
-            page.title = Markup(page.title or "") if title is None else _escaped(str(title))
+            page.title = escape(_plain_title(page, self.content.pages.get(page.file.src_uri)))
             page.meta = _escaped(page.meta)
-            return sanitize.clean(html, page=True)
+            return sanitize.clean(html_, page=True)
         page.title = escape(spec.title)
         page.meta = {"description": escape(spec.description)} if spec.description else {}
         if not spec.searchable:
@@ -177,22 +252,75 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         return ""
 
     def on_env(self, env, *, config, files):
+        """Which pages this build writes: those whose fingerprint changed, and ordinary pages.
+        The navigation is part of every page, so its titles are part of every fingerprint."""
+        # Templates are compiled once, not on every build or preview rebuild (Jinja checks the
+        # source's checksum, so an edited template is compiled again).
+        env.bytecode_cache = self.pages.env.bytecode_cache = jinja2.FileSystemBytecodeCache(
+            str(_folder(self.cache_dir / "jinja")))
         self.rendered: dict[str, str] = {}
-        self.indexer = None
-        if self.config.search == "pagefind" and self.pages is not None:
-            # Story pages first, handed to Pagefind in batches: it indexes and writes on the
-            # other core while MkDocs renders every page (the HTML is kept for on_page_context).
-            self.indexer = PagefindIndexer(str(Path(config.site_dir) / PAGEFIND_FOLDER), self.language).start()
-            for spec in self.pages.specs.values():
-                if spec.searchable:
-                    html = self.rendered[spec.src_uri] = self.pages.render(spec)
-                    self.indexer.add(spec.url, spec.title, html)
-            self.indexer.finish()
+        self.written: list[tuple[str, str]] = []  # (dest path, fingerprint) of the pages written
+        self.files = files
+        self.search_key = ""
+        nav = config.nav or []
+        nav_key = repr([(f.src_uri, str(f.page.title) if f.page else "") for f in files.documentation_pages()
+                        if f.inclusion.is_in_nav()]) + repr(nav)
+        page_key = self.page_key = self.memory.site_key + "\0" + nav_key
+        manifest = self.memory.manifest
+        # Material's own search indexes every page as it is written: it needs them all.
+        exact = self.exact = self.dirty and self.config.search != "material"
+        built = 0
+        for file in files.documentation_pages():
+            spec = self.pages.specs.get(file.src_uri)
+            if spec is None:
+                continue  # an ordinary page: always written
+            fingerprint = spec.fingerprint(page_key)
+            changed = not (exact and manifest.is_current(file.abs_dest_path, fingerprint))
+            file.is_modified = _always if changed else _never
+            if changed:
+                built += 1
+                self.written.append((file.abs_dest_path, fingerprint))
+        log.info(f"{built} of {len(self.pages.specs)} generated pages to write; the rest are unchanged")
+        if self.config.search == "pagefind":
+            self._index_for_search(config, page_key)
         return env
 
+    def _index_for_search(self, config, page_key: str) -> None:
+        """Rewrite the search documents of the stories that changed; index again if any did."""
+        manifest = self.memory.manifest
+        if self.command == "serve":
+            if self.search_dir is None:
+                self.search_dir = Path(tempfile.mkdtemp(prefix="digest-search-"))
+            folder = self.search_dir
+        else:
+            folder = self.cache_dir / "search-input"
+        search_input = SearchInput(folder, self.language, manifest.search_inputs)
+        searchable = [spec for spec in self.pages.specs.values() if spec.searchable]
+        months: dict[str, bool] = {}  # "stories/2024/11/" -> whether written now
+        for spec in searchable:
+            fingerprint = spec.fingerprint(page_key)
+            month = spec.url.rsplit("/", 2)[0] + "/"
+            months.setdefault(month, False)
+            if not search_input.current(spec.url, fingerprint):
+                html_ = self.rendered[spec.src_uri] = self.pages.render(spec)
+                search_input.write(spec.url, fingerprint, spec.title, html_)
+                months[month] = True
+        search_input.keep_only({spec.url for spec in searchable})
+        manifest.search_inputs = search_input.fingerprints
+        output = Path(config.site_dir) / PAGEFIND_FOLDER
+        key = search_input.key()
+        self.search_key = key
+        if manifest.search == key and (output / "pagefind.js").is_file():
+            return
+        self.indexer = PagefindIndexer(folder, str(output), self.language,
+                                       after=self.indexer if self.command == "serve" else None).start()
+        for month in months:
+            self.indexer.add(f"{month}**/*.html")
+        self.indexer.finish()
+
     def on_build_error(self, *, error) -> None:
-        if getattr(self, "indexer", None) is not None:
-            self.indexer.finish()
+        if self.indexer is not None and self.command == "build":
+            self.indexer.wait()
 
     @event_priority(100)  # before the search plugin reads page.content
     def on_page_context(self, context, *, page, config, nav):
@@ -211,28 +339,102 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         return output
 
     def on_post_build(self, *, config) -> None:
-        """Feeds and the news sitemap, from the same digest and rendered HTML as the pages."""
+        """Feeds and the news sitemap, from the same digest and rendered HTML as the pages; then
+        what no longer belongs in site_dir goes, and the fingerprints are kept for next time."""
         if self.pages is None:
             return
         epoch = feeds.source_date_epoch()
+        site_dir = Path(config.site_dir)
+        manifest = self.memory.manifest
+        empty_updated = feeds.empty_feed_updated(self.pages.digest, epoch)
+        channels = feeds.channels(self.pages.digest, site_name=config.site_name,
+                                  site_description=config.site_description or "", size=self.config.feed_size)
+        feed_keys = {channel.folder: hashlib.sha256(repr((
+            self.page_key, channel.folder, channel.title, channel.description, empty_updated,
+            [self.pages.card_key(story) for story in channel.stories])).encode("utf-8", "surrogatepass")).hexdigest()
+            for channel in channels}
+
+        def wanted(channel: feeds.Channel) -> bool:
+            return not (self.exact and manifest.feeds.get(channel.folder) == feed_keys[channel.folder]
+                        and all((site_dir / path).is_file() for path in feeds.feed_paths(channel)))
+
         files = feeds.build_feeds(
             self.pages.digest, site_url=config.site_url, site_name=config.site_name,
             site_description=config.site_description or "", language=self.language,
-            story_html=self.pages.renderer.story_html, size=self.config.feed_size, epoch=epoch,
+            story_html=self.pages.renderer.story_html, size=self.config.feed_size, epoch=epoch, wanted=wanted,
         )
+        manifest.feeds = feed_keys
         files["news-sitemap.xml"] = sitemaps.news_sitemap(
             self.pages.digest.stories, site_url=config.site_url, language=self.language,
             publication_name=self.publisher,
         )
-        site_dir = Path(config.site_dir)
         for path, data in files.items():
             target = site_dir / path
+            if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+                continue  # unchanged: a preview or a deploy that syncs by time sees nothing new
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        if self.indexer is not None:
+        for dest, fingerprint in self.written:
+            manifest.record(dest, fingerprint)
+        if self.indexer is not None and self.command == "build":
             waited = time.perf_counter()
             result = self.indexer.wait()
             if result.error:
                 raise PluginError(f"digest: Pagefind could not index the site: {result.error}")
             log.info(f"Pagefind indexed {result.pages} story pages in {result.seconds:.2f} s "
                      f"(the build waited {time.perf_counter() - waited:.2f} s for it)")
+            self.indexer = None
+        if self.config.search == "pagefind":
+            manifest.search = self.search_key  # serve: the index being built in the background
+        pages = {file.abs_dest_path for file in self.files.documentation_pages()}
+        manifest.pages = {dest: entry for dest, entry in manifest.pages.items() if dest in pages}
+        produced = {file.dest_uri for file in self.files} | {"news-sitemap.xml", "sitemap.xml.gz"}
+        produced |= {path for channel in channels for path in feeds.feed_paths(channel)}
+        produced |= set(config.theme.static_templates) | set(config.extra_templates)
+        if self.config.search == "material":
+            produced.add("search/search_index.json")
+        self._sweep(site_dir, produced)
+        renderer = self.pages.renderer
+        self.memory.html = {key: html_ for key, html_ in renderer.cache.items() if key in renderer.used}
+        if self.command == "build":
+            self.memory.save(self.cache_dir)
+
+    @staticmethod
+    def _sweep(site_dir: Path, expected: set[str]) -> None:
+        """Remove what this build did not produce (a deleted story's page, an emptied edition):
+        a dirty build leaves exactly what a clean one would. The search index is its own."""
+        for dirpath, dirnames, filenames in os.walk(site_dir, topdown=False):
+            here = Path(dirpath)
+            rel_dir = here.relative_to(site_dir).as_posix()
+            if rel_dir == PAGEFIND_FOLDER or rel_dir.startswith(PAGEFIND_FOLDER + "/"):
+                continue
+            for name in filenames:
+                rel = f"{rel_dir}/{name}" if rel_dir != "." else name
+                if rel not in expected:
+                    (here / name).unlink()
+            if here != site_dir and not any(here.iterdir()):
+                here.rmdir()
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _always() -> bool:
+    return True
+
+
+def _never() -> bool:
+    return False
+
+
+def _plain_title(page, source: Page | None) -> str:
+    """An ordinary page's title as plain text: from its front matter, else its first heading
+    (which MkDocs gives as HTML text), else its file name (which a contributor chose too)."""
+    if source is not None and source.title:
+        return source.title
+    from_heading = getattr(page, "_title_from_render", None)
+    if from_heading:
+        return html.unescape(from_heading)
+    return str(page.title or "")

@@ -1,11 +1,12 @@
 """Contributor Markdown to safe HTML: a fixed set of harmless extensions, then the sanitiser.
 
-One `MarkdownRenderer` renders each text once; story bodies are cached on the story so that
-the story page, feeds and search records reuse the same HTML.
+One `MarkdownRenderer` renders each text once: its HTML is kept by the text's hash, so the story
+page, feeds and search records reuse it, and so do later builds (`cache` is saved in .cache/).
 """
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as etree
 
 import markdown
@@ -37,19 +38,26 @@ class _SafeStoryMarkdown(markdown.Extension):
 
 
 class MarkdownRenderer:
-    def __init__(self) -> None:
-        self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _SafeStoryMarkdown()], extension_configs=EXTENSION_CONFIGS
-        )
+    def __init__(self, cache: dict[str, str] | None = None) -> None:
+        self._md: markdown.Markdown | None = None  # built on first use: a warm build may need none
+        self.cache = {} if cache is None else cache  # sha256 of the Markdown -> sanitised HTML
+        self.used: set[str] = set()  # the keys this build asked for: what is worth saving
 
     def html(self, text: str) -> str:
-        """Sanitised HTML for contributor Markdown."""
+        """Sanitised HTML for contributor Markdown, rendered once per text."""
         if not text.strip():
             return ""
-        self._md.reset()
-        return sanitize.clean(self._md.convert(text))
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        self.used.add(key)
+        html = self.cache.get(key)
+        if html is None:
+            if self._md is None:
+                self._md = markdown.Markdown(
+                    extensions=[*EXTENSIONS, _SafeStoryMarkdown()], extension_configs=EXTENSION_CONFIGS
+                )
+            self._md.reset()
+            html = self.cache[key] = sanitize.clean(self._md.convert(text))
+        return html
 
     def story_html(self, story: Story) -> str:
-        if not story.html and story.body_markdown.strip():
-            story.html = self.html(story.body_markdown)
-        return story.html
+        return self.html(story.body_markdown)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -20,9 +21,50 @@ from . import frontmatter_yaml
 TAG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$"
+# The years a date in front matter may have. Far from the ends of Python's calendar (years 1 and
+# 9999, where moving a time to another zone overflows); from 1900, because before then most time
+# zones kept local mean time, offsets like -10:29:20 that feeds cannot write; whole centuries, so
+# that the JSON Schema can say it with a pattern.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+_YEARS_PATTERN = "^(?:" + "|".join(str(c) for c in range(FIRST_YEAR // 100, LAST_YEAR // 100 + 1)) + r")\d\d-"
 _HTML = re.compile(r"<[A-Za-z/!?]|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PLACEHOLDER = re.compile(r"^\s*TODO\b")  # what scripts/new_story.py writes for anything not given
+
+
+# Characters that plain text refuses, because they are invisible or change how the text around
+# them displays: a headline could read differently from what it says, or look like another one.
+# Written as regular-expression classes with \u escapes, which Python and an editor's ECMAScript
+# engine read alike, so the JSON Schema uses them as they are.
+_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and line feed, DEL, C1
+# bidi marks, embeddings, overrides and isolates; the deprecated shaping and digit controls
+_DIRECTION = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u206f"
+# zero-width space, word joiner, BOM, soft hyphen, invisible operators, Hangul fillers...
+_INVISIBLE = r"\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2064\u3164\ufeff\uffa0\ufff9-\ufffb"
+# ZWNJ and ZWJ change how letters join in Arabic script (correct Dari, Pashto, Persian and Urdu
+# need ZWNJ inside words) and how the Indic scripts form conjuncts: allowed between two letters of
+# those scripts, where they show; anywhere else (emoji sequences too: headlines do without) they
+# only hide.
+_JOINERS = r"\u200c\u200d"
+_JOINING_SCRIPTS = r"\u0600-\u077f\u0870-\u08ff\u0900-\u0dff\ufb50-\ufdff\ufe70-\ufefe"
+# Variation selectors choose an emoji's or an ideograph's glyph; after a letter they only hide.
+_VARIATION = r"\ufe00-\ufe0f"
+_ALPHABETIC = r"A-Za-z\u00c0-\u024f\u0300-\u052f\u0590-\u08ff\u0900-\u0dff\u1e00-\u1fff"
+_UNSEEN_PATTERN = (
+    rf"[{_CONTROLS}{_DIRECTION}{_INVISIBLE}]"
+    rf"|(?<![{_JOINING_SCRIPTS}])[{_JOINERS}]|[{_JOINERS}](?![{_JOINING_SCRIPTS}])"
+    rf"|(?<=[{_ALPHABETIC}])[{_VARIATION}]"
+)
+# Beyond U+FFFF Python and ECMAScript spell characters differently: tag characters (invisible
+# text) and the supplementary variation selectors are refused here, not in the JSON Schema.
+_TAGS, _MORE_VARIATION = r"\U000e0000-\U000e007f", r"\U000e0100-\U000e01ef"
+_UNSEEN = re.compile(rf"{_UNSEEN_PATTERN}|[{_TAGS}]|(?<=[{_ALPHABETIC}])[{_MORE_VARIATION}]")
+_INVISIBLE_HERE = "it is invisible, and makes the words differ from what they look like"
+_WHY_UNSEEN = (  # the first class that holds the character says why it is refused
+    (re.compile(f"[{_CONTROLS}]"), "it is invisible, and terminals and other programs may act on it"),
+    (re.compile(f"[{_DIRECTION}]"), "it can make the text display differently from what it says"),
+    (re.compile(f"[{_JOINERS}]"), "it is invisible here: it belongs only between two letters of an Arabic-script or Indic word"),
+    (re.compile(f"[{_VARIATION}{_MORE_VARIATION}]"), "after a letter " + _INVISIBLE_HERE),
+)
 
 
 class Invalid(Exception):
@@ -64,6 +106,11 @@ TOPIC_FIELDS: tuple[Field, ...] = (
     Field("description", "text", True, "One line: what the topic covers.", 300),
 )
 
+PAGE_FIELDS: tuple[Field, ...] = (
+    Field("title", "text", False, "Page title shown in the navigation and the browser tab.", 200),
+    Field("description", "text", False, "One line for search engines and link previews.", 300),
+)
+
 COUNTRY_FIELDS: tuple[Field, ...] = (
     Field("description", "text", False, "One line about the country page.", 300),
 )
@@ -91,8 +138,7 @@ def check_text(node: yaml.Node, field: Field) -> str:
     if _PLACEHOLDER.match(text):
         raise Invalid(f"`{field.name}` is still a TODO placeholder", node,
                       f"replace it with the real {field.name}: {field.description.rstrip('.')}")
-    if _CONTROL.search(value):
-        raise Invalid(f"`{field.name}` contains control characters", node, "remove them")
+    _refuse_unseen(value, node, field)
     if _HTML.search(text):
         raise Invalid(f"`{field.name}` contains HTML", node, "front matter is plain text: remove tags and entities")
     if field.max_length and len(text) > field.max_length:
@@ -100,6 +146,22 @@ def check_text(node: yaml.Node, field: Field) -> str:
             f"`{field.name}` is {len(text)} characters long (at most {field.max_length})", node, "shorten it"
         )
     return text
+
+
+def _refuse_unseen(value: str, node: yaml.Node, field: Field) -> None:
+    found = _UNSEEN.search(value)
+    if found is None:
+        return
+    char, code = found.group(), ord(found.group())
+    name = unicodedata.name(char, "")
+    shown = f"U+{code:04X} {name}" if name else f"the control character U+{code:04X}"
+    why = next((why for chars, why in _WHY_UNSEEN if chars.fullmatch(char)), _INVISIBLE_HERE)
+    more = len(_UNSEEN.findall(value, found.end()))
+    others = "" if not more else " and the other one after it" if more == 1 else f" and the {more} others after it"
+    escape = f"\\u{code:04X}" if code <= 0xFFFF else f"\\u{{{code:X}}}"
+    raise Invalid(f"`{field.name}` contains {shown} at character {found.start() + 1} ({why})", node,
+                  f"delete it{others}: most editors do not show it, so search for {escape} with regular "
+                  "expressions on, or retype the words around it")
 
 
 def parse_when(raw: str) -> tuple[dt.datetime | dt.date, bool] | None:
@@ -125,6 +187,7 @@ def check_date(node: yaml.Node, field: Field) -> tuple[dt.datetime | dt.date, bo
         if re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", raw):
             hint = "a date-time needs its time-zone offset, e.g. +00:00 or Z"
         raise Invalid(f"`{field.name}` is not a valid date: {raw!r}", node, hint)
+    _refuse_out_of_range(parsed[0], raw, node, field, "check the year: four digits, e.g. 2024-11-29")
     return parsed
 
 
@@ -133,7 +196,15 @@ def check_plain_date(node: yaml.Node, field: Field) -> dt.date:
     parsed = parse_when(raw)
     if parsed is None or not parsed[1]:
         raise Invalid(f"`{field.name}` is not a date: {raw!r}", node, "write YYYY-MM-DD")
+    _refuse_out_of_range(parsed[0], raw, node, field,
+                         f"check the year; for a source older than {FIRST_YEAR}, leave out `date` and give the year in its title")
     return parsed[0]
+
+
+def _refuse_out_of_range(when: dt.date, raw: str, node: yaml.Node, field: Field, hint: str) -> None:
+    # The year as written: an offset moves the moment by less than a day, far from the calendar's ends.
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        raise Invalid(f"`{field.name}` is outside the years {FIRST_YEAR} to {LAST_YEAR}: {raw!r}", node, hint)
 
 
 def check_bool(node: yaml.Node, field: Field) -> bool:
@@ -220,11 +291,12 @@ CHECKERS: dict[str, Callable[[yaml.Node, Field], Any]] = {
 _JSON_KINDS: dict[str, dict[str, Any]] = {
     "text": {
         "type": "string", "pattern": r"\S",
-        "not": {"anyOf": [{"pattern": _HTML.pattern}, {"pattern": _CONTROL.pattern}, {"pattern": _PLACEHOLDER.pattern}]},
+        "not": {"anyOf": [{"pattern": _HTML.pattern}, {"pattern": _UNSEEN_PATTERN}, {"pattern": _PLACEHOLDER.pattern}]},
     },
-    "date": {"type": "string", "anyOf": [{"pattern": DATE_PATTERN}, {"pattern": DATETIME_PATTERN}],
+    "date": {"type": "string", "pattern": _YEARS_PATTERN, "anyOf": [{"pattern": DATE_PATTERN}, {"pattern": DATETIME_PATTERN}],
              "examples": ["2024-11-29", "2024-11-29T08:30:00+00:00"]},
-    "plain_date": {"type": "string", "pattern": DATE_PATTERN, "examples": ["2024-11-29"]},
+    "plain_date": {"type": "string", "pattern": _YEARS_PATTERN, "anyOf": [{"pattern": DATE_PATTERN}],
+                   "examples": ["2024-11-29"]},
     "bool": {"type": "boolean"},
     "int": {"type": "integer"},
     "url": {"type": "string", "format": "uri", "pattern": r"^https?://[^\s/?#]+[^\s]*$", "examples": ["https://"]},

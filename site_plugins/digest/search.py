@@ -3,13 +3,15 @@
 `material`: Material's own lunr index (one JSON file every visitor downloads), kept for sites
 browsed from file://. `pagefind` (default): Pagefind's chunked index of the story pages, whose
 `data-pagefind-*` attributes name its filters, meta and sort; a browser fetches only the chunks a
-query needs. Pagefind runs in its own process: we hand it the stories' main-column HTML in
-batches before MkDocs renders the pages, so it indexes on the second core meanwhile.
+query needs. Pagefind runs in its own process on the stories' main-column HTML, kept in a folder
+between builds (`SearchInput`): it indexes on the second core while MkDocs renders, and only when
+a story's page changed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import queue
 import shutil
 import tempfile
@@ -34,18 +36,53 @@ class IndexResult:
     error: str = ""
 
 
-class PagefindIndexer:
-    """Pagefind's index, fed batches of story documents from the build and written to
-    `output_dir` once `finish()` is called, all in a background thread."""
+class SearchInput:
+    """The story documents Pagefind indexes, one file per story URL in `folder`, kept between
+    builds: a build rewrites only the stories whose page changed (`fingerprints` says which)."""
 
-    def __init__(self, output_dir: str, language: str) -> None:
+    def __init__(self, folder: Path, language: str, fingerprints: dict[str, str]) -> None:
+        self.folder, self.language = folder, language
+        self.fingerprints = fingerprints if folder.is_dir() else {}  # URL -> fingerprint of the file
+        if not self.fingerprints:
+            shutil.rmtree(folder, ignore_errors=True)  # whatever is there is not known to be current
+
+    def current(self, url: str, fingerprint: str) -> bool:
+        return self.fingerprints.get(url) == fingerprint and (self.folder / url / "index.html").is_file()
+
+    def write(self, url: str, fingerprint: str, title: str, main_html: str) -> None:
+        target = self.folder / url / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            f'<!doctype html><html lang="{escape(self.language)}"><head><meta charset="utf-8">'
+            f"<title>{escape(title)}</title></head><body>{main_html}</body></html>",
+            encoding="utf-8",
+        )
+        self.fingerprints[url] = fingerprint
+
+    def keep_only(self, urls: set[str]) -> None:
+        """Remove the documents of stories that are gone (deleted, renamed, back to draft)."""
+        for url in [u for u in self.fingerprints if u not in urls]:
+            shutil.rmtree(self.folder / url, ignore_errors=True)
+            del self.fingerprints[url]
+
+    def key(self) -> str:
+        return hashlib.sha256(repr(sorted(self.fingerprints.items())).encode()).hexdigest()
+
+
+class PagefindIndexer:
+    """Pagefind's index of a `SearchInput` folder, built in a background thread: `add(glob)`
+    hands it a part of the folder as soon as that part is written (a month of stories), so it
+    indexes on the second core while MkDocs renders; `finish()` lets it write. The index is
+    written to a fresh folder and moved into `output_dir` only when complete: a preview keeps
+    serving the previous index meanwhile. `after` (an earlier indexer) is waited for first."""
+
+    def __init__(self, input_dir: Path, output_dir: str, language: str, after: "PagefindIndexer | None" = None) -> None:
+        self.input_dir = input_dir
         self.output_dir = Path(output_dir)
         self.language = language
         self.result = IndexResult()
-        self._batches: queue.Queue[Path | None] = queue.Queue()
-        self._workdir = Path(tempfile.mkdtemp(prefix="digest-pagefind-"))
-        self._batch: Path | None = None
-        self._count = 0
+        self._after = after
+        self._globs: queue.Queue[str | None] = queue.Queue()
         self._all_read = False
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
 
@@ -53,54 +90,47 @@ class PagefindIndexer:
         self._thread.start()
         return self
 
-    def add(self, url: str, title: str, main_html: str, batch_size: int = 500) -> None:
-        """One story page's main column, at its site-relative URL ("stories/2024/11/x/")."""
-        if self._batch is None:
-            self._batch = self._workdir / f"batch-{self._count // batch_size:05d}"
-        target = self._batch / url / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(
-            f'<!doctype html><html lang="{escape(self.language)}"><head><meta charset="utf-8">'
-            f"<title>{escape(title)}</title></head><body>{main_html}</body></html>",
-            encoding="utf-8",
-        )
-        self._count += 1
-        if self._count % batch_size == 0:
-            self._flush()
+    def add(self, glob: str) -> None:
+        """Index the documents under `input_dir` that match `glob` (e.g. "stories/2024/11/**/*.html")."""
+        self._globs.put(glob)
 
     def finish(self) -> None:
-        """No more stories: Pagefind writes its files while the build goes on."""
-        self._flush()
-        self._batches.put(None)
+        """No more parts: Pagefind writes its files while the build goes on."""
+        self._globs.put(None)
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
 
     def wait(self) -> IndexResult:
         self._thread.join()
-        shutil.rmtree(self._workdir, ignore_errors=True)
         return self.result
 
-    def _flush(self) -> None:
-        if self._batch is not None:
-            self._batches.put(self._batch)
-            self._batch = None
-
     def _run(self) -> None:
+        if self._after is not None:
+            self._after.wait()
         started = time.perf_counter()
+        staging = Path(tempfile.mkdtemp(prefix="digest-pagefind-"))
         try:
-            asyncio.run(self._index())
+            asyncio.run(self._index(staging / PAGEFIND_FOLDER))
             for name in UNUSED_FILES:
-                (self.output_dir / name).unlink(missing_ok=True)
+                (staging / PAGEFIND_FOLDER / name).unlink(missing_ok=True)
+            shutil.rmtree(self.output_dir, ignore_errors=True)
+            self.output_dir.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(staging / PAGEFIND_FOLDER), str(self.output_dir))
         except Exception as error:  # reported by the caller as a build error, never a traceback
             self.result.error = f"{type(error).__name__}: {error}"
-            while not self._all_read and self._batches.get() is not None:  # drop what is left
+            while not self._all_read and self._globs.get() is not None:  # drop what is left
                 pass
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         self.result.seconds = time.perf_counter() - started
 
-    async def _index(self) -> None:
+    async def _index(self, output: Path) -> None:
         from pagefind.index import IndexConfig, PagefindIndex
 
-        config = IndexConfig(output_path=str(self.output_dir), force_language=self.language)
+        config = IndexConfig(output_path=str(output), force_language=self.language)
         async with PagefindIndex(config=config) as index:  # leaving it writes the files
-            while (batch := await asyncio.to_thread(self._batches.get)) is not None:
-                response = await index.add_directory(str(batch))
+            while (glob := await asyncio.to_thread(self._globs.get)) is not None:
+                response = await index.add_directory(str(self.input_dir), glob=glob)
                 self.result.pages += int(response.get("page_count", 0)) if isinstance(response, dict) else 0
             self._all_read = True
