@@ -1,10 +1,19 @@
 """Scale benchmark (`make bench`): builds N synthetic stories with the digest plugin and, as a
-floor, as plain MkDocs + Material pages, and reports time, memory, page counts and lost stories."""
+floor, as plain MkDocs + Material pages, and reports time, CPU, memory, page counts and lost stories.
+
+Then, by default, warm builds (`mkdocs build --strict --dirty` on the site/ and .cache/ of the cold
+build) after a body edit of the newest story, a retag of a story in the middle of the archive and an
+added story, each checked at the end against a clean build of the same content, file by file.
+With --preview, the live preview (`scripts/serve.py`, the floor with plain `mkdocs serve`): how long
+a save takes to be served, on the story's page and on the home and topic pages, and how long search
+takes to catch up."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import http.client
 import io
 import itertools
 import json
@@ -12,12 +21,19 @@ import os
 import pstats
 import random
 import re
+import secrets
 import shutil
+import signal
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 # --- What the synthetic newsroom looks like ------------------------------------------------------
@@ -67,7 +83,10 @@ DIGEST_NAV = [
 FLOOR_PLUGINS = ["search"]
 FLOOR_NAV = [{"Home": "index.md"}, {"About": "about.md"}]
 FLOOR_EXTRA_CONFIG = "not_in_nav: |\n  /stories/\n"
-BUILD_COMMAND = ["-m", "mkdocs", "build", "--strict"]  # after sys.executable
+BUILD_COMMAND = ["-m", "mkdocs", "build", "--strict"]  # after sys.executable: the floor's, a clean build
+# The digest's: reuses site/ and .cache/ when they exist (what `make build` runs); the cold build
+# removes both first, so it fills .cache/ for the warm builds that follow.
+DIGEST_BUILD_COMMAND = [*BUILD_COMMAND, "--dirty"]
 BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1733011200"}  # 2024-12-01
 WORKDIR_MARKER = ".bench-workdir"  # lets --workdir reuse a folder this script made before
 TAIL_LINES = 40
@@ -341,7 +360,7 @@ def prepare_workdir(requested: str | None) -> Path:
         workdir = Path(requested).resolve()
         if workdir.exists() and any(workdir.iterdir()) and not (workdir / WORKDIR_MARKER).exists():
             raise SystemExit(f"bench: {workdir} is not empty and was not made by bench.py")
-        for name in ("content", "site", "floor", "logs"):
+        for name in ("content", "site", ".cache", "floor", "clean", "logs", "plugin"):
             shutil.rmtree(workdir / name, ignore_errors=True)
         for name in ("mkdocs.yml", "profile.prof", "profile.txt"):
             (workdir / name).unlink(missing_ok=True)
@@ -356,6 +375,7 @@ def prepare_workdir(requested: str | None) -> Path:
 class Run:
     ok: bool
     seconds: float
+    cpu_seconds: float  # user + system of the build and the processes it waited for (Pagefind)
     peak_rss_mib: float
     pages: int
     stderr_path: Path
@@ -368,6 +388,7 @@ class Summary:
     ok: bool
     seconds: float | None = None
     all_seconds: list[float] = field(default_factory=list)
+    cpu_seconds: float | None = None  # the lowest of the runs (Pagefind's process included)
     pages: int | None = None
     story_pages: int | None = None
     pages_per_second: float | None = None
@@ -382,8 +403,38 @@ class Summary:
 PAGEFIND_LOG = re.compile(r"Pagefind indexed \d+ story pages in (?P<job>[\d.]+) s \(the build waited (?P<wait>[\d.]+) s")
 
 
+PLUGIN_PATH: list[str] = []  # freeze_plugin(): the folder the builds import `digest` from
+
+
 def build_env() -> dict[str, str]:
-    return {**os.environ, **BUILD_ENV}
+    env = {**os.environ, **BUILD_ENV}
+    if PLUGIN_PATH:
+        env["PYTHONPATH"] = os.pathsep.join([*PLUGIN_PATH, *filter(None, [os.environ.get("PYTHONPATH")])])
+    return env
+
+
+def freeze_plugin(workdir: Path) -> str | None:
+    """Copy the installed `digest` package to WORKDIR/plugin and make every build and server
+    import it from there (PYTHONPATH comes before the editable install's .pth): the whole run
+    measures one version of the plugin, even if its source is edited meanwhile (its code is part of
+    the cache key: an edit between two builds would turn a warm build into a full one). Returns the
+    sha256 of the copied files."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("digest")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    source = Path(next(iter(spec.submodule_search_locations)))
+    target = workdir / "plugin"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target / "digest", ignore=shutil.ignore_patterns("__pycache__"))
+    PLUGIN_PATH[:] = [str(target)]
+    digest = hashlib.sha256()
+    for path in sorted((target / "digest").rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(target).as_posix().encode() + b"\0" + path.read_bytes())
+    print(f"bench: the digest plugin from {source} copied to {target}: this run builds with that copy")
+    return digest.hexdigest()
 
 
 def count_pages(folder: Path) -> int:
@@ -399,22 +450,28 @@ def tail(path: Path, lines: int = TAIL_LINES) -> str:
     return "\n".join("    " + line for line in text[-lines:]) or "    (empty)"
 
 
-def run_build(project: Path, logs: Path, label: str) -> Run:
-    """One `mkdocs build --strict` as a child process; os.wait4 gives that child's own rusage."""
-    shutil.rmtree(project / "site", ignore_errors=True)
+def run_build(
+    project: Path, logs: Path, label: str, command: list[str] = BUILD_COMMAND, *, cold: bool = True
+) -> Run:
+    """One `mkdocs build` as a child process; os.wait4 gives that child's own rusage (with the
+    processes it waited for). `cold` removes site/ and .cache/ first."""
+    if cold:
+        shutil.rmtree(project / "site", ignore_errors=True)
+        shutil.rmtree(project / ".cache", ignore_errors=True)
     logs.mkdir(parents=True, exist_ok=True)
     stderr_path = logs / f"{label}.stderr"
     with open(logs / f"{label}.stdout", "wb") as out, open(stderr_path, "wb") as err:
         start = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, *BUILD_COMMAND],
+            [sys.executable, *command],
             cwd=project, env=build_env(), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
         )
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen
     pages = count_pages(project / "site")
-    return Run(child.returncode == 0, seconds, rss_mib(usage.ru_maxrss), pages, stderr_path)
+    return Run(child.returncode == 0, seconds, usage.ru_utime + usage.ru_stime, rss_mib(usage.ru_maxrss),
+               pages, stderr_path)
 
 
 def summarise(runs: list[Run], site: Path) -> Summary:
@@ -429,6 +486,7 @@ def summarise(runs: list[Run], site: Path) -> Summary:
         ok=True,
         seconds=best.seconds,
         all_seconds=all_seconds,
+        cpu_seconds=min(run.cpu_seconds for run in runs),
         pages=best.pages,
         story_pages=count_pages(site / "stories"),
         pages_per_second=best.pages / best.seconds,
@@ -465,6 +523,7 @@ def run_builds(args: argparse.Namespace, workdir: Path) -> tuple[Summary | None,
     """`--runs` builds of each site, interleaved so that drift hits both alike. The digest stops
     at its first failure; --floor-only gives None for the digest."""
     projects = {"floor": workdir / "floor"}
+    commands = {"floor": BUILD_COMMAND, "digest": DIGEST_BUILD_COMMAND}
     if not args.floor_only:
         projects["digest"] = workdir
     runs: dict[str, list[Run]] = {label: [] for label in projects}
@@ -472,11 +531,11 @@ def run_builds(args: argparse.Namespace, workdir: Path) -> tuple[Summary | None,
         for label, project in projects.items():
             if runs[label] and not runs[label][-1].ok:
                 continue
-            run = run_build(project, workdir / "logs", f"{label}-run{number}")
+            run = run_build(project, workdir / "logs", f"{label}-run{number}", commands[label])
             runs[label].append(run)
             print(
-                f"  {label:<6} run {number}/{args.runs}: {run.seconds:7.2f} s {run.pages:7d} pages "
-                f"{run.peak_rss_mib:7.1f} MiB  {'ok' if run.ok else 'FAILED'}"
+                f"  {label:<6} run {number}/{args.runs}: {run.seconds:7.2f} s {run.cpu_seconds:7.2f} CPU s "
+                f"{run.pages:7d} pages {run.peak_rss_mib:7.1f} MiB  {'ok' if run.ok else 'FAILED'}"
             )
             if not run.ok:
                 print(
@@ -508,10 +567,11 @@ def check_nothing_lost(label: str, summary: Summary, site: Path, stories: list[S
 
 
 def profile_digest(workdir: Path) -> bool:
-    """One more digest build under cProfile; prints and saves the top functions."""
+    """One more cold digest build under cProfile; prints and saves the top functions."""
     prof_path, text_path = workdir / "profile.prof", workdir / "profile.txt"
     shutil.rmtree(workdir / "site", ignore_errors=True)
-    command = [sys.executable, "-m", "cProfile", "-o", str(prof_path), *BUILD_COMMAND]
+    shutil.rmtree(workdir / ".cache", ignore_errors=True)
+    command = [sys.executable, "-m", "cProfile", "-o", str(prof_path), *DIGEST_BUILD_COMMAND]
     stderr_path = workdir / "logs" / "profile.stderr"
     with open(stderr_path, "wb") as err:
         result = subprocess.run(
@@ -533,6 +593,485 @@ def profile_digest(workdir: Path) -> bool:
     return result.returncode == 0
 
 
+# --- Warm builds: one edit, `mkdocs build --dirty`, and a clean build to compare with ------------
+
+# The plugin's INFO line in on_env (site_plugins/digest/plugin.py).
+WRITTEN_LOG = re.compile(r"(?P<written>\d+) of (?P<total>\d+) generated pages to write")
+PAGEFIND = "pagefind/"
+SHOWN_DIFFERENCES = 20
+
+
+@dataclass
+class WarmBuild:
+    """One edit and the `mkdocs build --strict --dirty` after it."""
+
+    edit: str
+    story: str  # the file edited, under content/
+    ok: bool
+    seconds: float
+    cpu_seconds: float
+    pages_written: int | None  # generated pages the plugin wrote, from its log line
+    generated_pages: int | None  # ... of that many
+    site_files_changed: int  # files in site/ (outside pagefind/) added, removed or rewritten
+    pagefind_wait_seconds: float | None  # what the build waited for Pagefind at its end
+    ratio_cold: float | None = None  # wall seconds / the cold digest build's (same run)
+    ratio_cold_cpu: float | None = None  # CPU seconds / the cold digest build's
+    ratio_floor: float | None = None  # wall seconds / the floor's clean build
+
+
+@dataclass
+class Incremental:
+    ok: bool
+    builds: list[WarmBuild] = field(default_factory=list)
+    byte_identical: bool | None = None  # the last warm site/ against a clean build of the same content
+    files_compared: int | None = None
+    differences: list[str] = field(default_factory=list)  # the first few, if any
+    clean_seconds: float | None = None  # that clean build (the final content, no .cache/)
+
+
+def with_paragraph(story: Story, paragraph: str) -> Story:
+    return replace(story, body=f"{story.body}\n{paragraph}\n")
+
+
+def busiest_topics(stories: list[Story]) -> list[str]:
+    counts: dict[str, int] = {}
+    for story in stories:
+        for tag in story.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts, key=lambda tag: (-counts[tag], tag))
+
+
+def edit_newest_body(stories: list[Story], rng: random.Random) -> tuple[str, Story | None, Story]:
+    """The worst common case: the newest story is on the home page, in the site feeds and on page
+    1 of its topics and countries."""
+    old = stories[-1]
+    return "body edit, newest story", old, with_paragraph(old, "Warm edit. " + pseudo_sentence(rng, 20, 40))
+
+
+def retag_middle(stories: list[Story], rng: random.Random) -> tuple[str, Story | None, Story]:
+    """Out of its first topic and into the busiest topic it is not in: the later pages of both
+    listings shift by one story."""
+    old = stories[len(stories) // 2]
+    into = next(tag for tag in busiest_topics(stories) if tag not in old.tags)
+    new = replace(old, tags=(into, *old.tags[1:]))
+    return "retag, middle story", old, new
+
+
+def add_story(stories: list[Story], rng: random.Random) -> tuple[str, Story | None, Story]:
+    """A new story in the newest edition: home, site feeds, page 1 of its topics (every later page
+    of them shifts), its edition."""
+    title_words = pseudo_words(rng, rng.randint(4, 10))
+    slug = make_slug(title_words, {story.slug for story in stories})
+    new = Story(
+        slug=slug,
+        date=stories[-1].date,
+        title=" ".join(title_words).capitalize(),
+        summary=pseudo_sentence(rng, 12, 30),
+        tags=tuple(rng.sample(busiest_topics(stories)[:8], 2)),
+        countries=(rng.choice(COUNTRIES),),
+        sources=make_sources(rng, make_outlets(rng, 5), slug),
+        body=make_body(rng, slug),
+    )
+    return "added story, newest edition", None, new
+
+
+WARM_EDITS: tuple[Callable[[list[Story], random.Random], tuple[str, Story | None, Story]], ...] = (
+    edit_newest_body, retag_middle, add_story,
+)
+
+
+def apply_edit(content: Path, stories: list[Story], old: Story | None, new: Story,
+               render: Callable[[Story], str] = digest_story_file) -> list[Story]:
+    """Write `new` (replacing `old`, if any) and return the stories as they now are, in order."""
+    if old is not None and old.path != new.path:
+        (content / old.path).unlink()
+    write_text(content / new.path, render(new))
+    kept = [story for story in stories if story is not old]
+    return sorted([*kept, new], key=lambda story: (story.date, story.slug))
+
+
+def site_state(site: Path) -> dict[str, tuple[int, int]]:
+    """Every file outside pagefind/ (which the plugin replaces whenever a story changed): mtime, size."""
+    state = {}
+    for path in site.rglob("*"):
+        rel = path.relative_to(site).as_posix()
+        if not rel.startswith(PAGEFIND) and path.is_file():
+            stat = path.stat()
+            state[rel] = (stat.st_mtime_ns, stat.st_size)
+    return state
+
+
+def site_digests(site: Path) -> dict[str, str]:
+    return {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def how_different(warm: bytes, clean: bytes) -> str:
+    """Sizes, and which one is cut short (a writer that was stopped before its bytes reached disk)."""
+    sizes = f"warm {len(warm):,} B, clean {len(clean):,} B"
+    if len(warm) < len(clean) and clean.startswith(warm):
+        return f"{sizes}: the warm build's is a truncated copy of the clean build's"
+    if len(clean) < len(warm) and warm.startswith(clean):
+        return f"{sizes}: the clean build's is a truncated copy of the warm build's"
+    return sizes
+
+
+def compare_sites(warm: Path, clean: Path) -> tuple[int, list[str]]:
+    """Files compared and the differences, as tests/test_incremental.py compares them: Pagefind's
+    filter, meta and index files are not byte-stable even between two clean builds, so of
+    pagefind/ only its fragments (one per page, named by their hash) and its scripts count."""
+    first, second = site_digests(warm), site_digests(clean)
+    fragments = [{p for p in found if p.startswith(f"{PAGEFIND}fragment/")} for found in (first, second)]
+    differences = [f"{p}: only in the {'warm' if p in fragments[0] else 'clean'} build"
+                   for p in sorted(fragments[0] ^ fragments[1])]
+    first, second = ({p: h for p, h in found.items() if not p.startswith(PAGEFIND) or p.endswith(".js")}
+                     for found in (first, second))
+    for path in sorted(first.keys() | second.keys()):
+        if path not in second:
+            differences.append(f"{path}: only in the warm build")
+        elif path not in first:
+            differences.append(f"{path}: only in the clean build")
+        elif first[path] != second[path]:
+            differences.append(f"{path}: differs ({how_different((warm / path).read_bytes(), (clean / path).read_bytes())})")
+    return len(first.keys() | second.keys()) + len(fragments[0] | fragments[1]), differences
+
+
+def clean_build_of(workdir: Path) -> Run:
+    """The digest's current content built from nothing in workdir/clean (plain `mkdocs build
+    --strict`, no site/ or .cache/ to reuse)."""
+    clean = workdir / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.copytree(workdir / "content", clean / "content")
+    shutil.copy2(workdir / "mkdocs.yml", clean / "mkdocs.yml")
+    return run_build(clean, workdir / "logs", "clean-reference", BUILD_COMMAND)
+
+
+def incremental_builds(
+    args: argparse.Namespace, workdir: Path, stories: list[Story], cold: Summary, floor: Summary
+) -> tuple[Incremental, list[Story]]:
+    """The WARM_EDITS one at a time on the cold build's site/ and .cache/, a warm build after
+    each; then the final site/ against a clean build of the same content. Returns the stories
+    as they are after the edits."""
+    result = Incremental(ok=False)
+    rng = random.Random(f"bench warm edits {args.seed}")
+    site = workdir / "site"
+    print("\nwarm builds (mkdocs build --strict --dirty after one edit each):")
+    for number, make_edit in enumerate(WARM_EDITS, start=1):
+        label, old, new = make_edit(stories, rng)
+        stories = apply_edit(workdir / "content", stories, old, new)
+        before = site_state(site)
+        run = run_build(workdir, workdir / "logs", f"warm{number}", DIGEST_BUILD_COMMAND, cold=False)
+        after = site_state(site)
+        log = run.stderr_path.read_text(encoding="utf-8", errors="replace")
+        found = WRITTEN_LOG.findall(log)
+        indexing = PAGEFIND_LOG.search(log)
+        build = WarmBuild(
+            edit=label, story=new.path, ok=run.ok, seconds=run.seconds, cpu_seconds=run.cpu_seconds,
+            pages_written=int(found[-1][0]) if found else None,
+            generated_pages=int(found[-1][1]) if found else None,
+            site_files_changed=sum(1 for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)),
+            pagefind_wait_seconds=float(indexing["wait"]) if indexing else None,
+            ratio_cold=run.seconds / cold.seconds if cold.seconds else None,
+            ratio_cold_cpu=run.cpu_seconds / cold.cpu_seconds if cold.cpu_seconds else None,
+            ratio_floor=run.seconds / floor.seconds if floor.ok and floor.seconds else None,
+        )
+        result.builds.append(build)
+        change = f" (topics {', '.join(old.tags)} -> {', '.join(new.tags)})" if old and old.tags != new.tags else ""
+        print(f"  {label:<28} {run.seconds:7.2f} s {run.cpu_seconds:7.2f} CPU s "
+              f"{fmt(build.pages_written, 'd'):>6} of {fmt(build.generated_pages, 'd')} pages written  "
+              f"{'ok' if run.ok else 'FAILED'}  content/{new.path}{change}")
+        if not run.ok:
+            print(f"bench: FAIL: the warm build after the {label} exited non-zero; the end of "
+                  f"{run.stderr_path}:\n{tail(run.stderr_path)}", file=sys.stderr)
+            return result, stories
+        if not found:
+            print(f"bench: the warm build's log has no 'N of M generated pages to write' line "
+                  f"({run.stderr_path}): the plugin's message changed?", file=sys.stderr)
+    clean = clean_build_of(workdir)
+    if not clean.ok:
+        print(f"bench: FAIL: the clean build to compare with exited non-zero; the end of "
+              f"{clean.stderr_path}:\n{tail(clean.stderr_path)}", file=sys.stderr)
+        return result, stories
+    result.clean_seconds = clean.seconds
+    result.files_compared, differences = compare_sites(site, workdir / "clean" / "site")
+    result.byte_identical = not differences
+    result.differences = differences[:SHOWN_DIFFERENCES]
+    print(f"byte-identical to a clean build of the same content: {'yes' if not differences else 'NO'} "
+          f"({result.files_compared} files compared; the clean build took {clean.seconds:.2f} s)")
+    for line in result.differences:
+        print(f"  {line}")
+    if len(differences) > SHOWN_DIFFERENCES:
+        print(f"  ... and {len(differences) - SHOWN_DIFFERENCES} more")
+    result.ok = result.byte_identical and all(build.ok for build in result.builds)
+    return result, stories
+
+
+# --- Live preview: from a save to the page served -------------------------------------------------
+
+SERVE_SCRIPT = Path(__file__).resolve().parent / "serve.py"
+POLL_SECONDS = 0.05
+START_TIMEOUT = 1800.0  # the initial build of a large archive on a busy machine
+SERVED_TIMEOUT = 300.0
+SEARCH_TIMEOUT = 300.0
+SETTLED_SECONDS = 2.0  # no Pagefind process under the server for this long: the search index is done
+STOP_TIMEOUT = 15.0
+PAGEFIND_ENTRY = "pagefind/pagefind-entry.json"
+MATERIAL_INDEX = "search/search_index.json"
+HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1: never through a proxy
+
+
+class PreviewFailed(Exception):
+    pass
+
+
+@dataclass
+class Preview:
+    """One live-preview server measured: what `make serve` (the digest) or `mkdocs serve` (the
+    floor) costs a writer. Times in seconds from the process start or from the save."""
+
+    ok: bool = False
+    command: str = ""
+    initial_build_seconds: float | None = None  # start -> home page served
+    search_ready_seconds: float | None = None  # start -> search index served (digest: Pagefind)
+    saves: list[dict] = field(default_factory=list)  # one per body edit: story URL, seconds
+    served_min_seconds: float | None = None
+    served_median_seconds: float | None = None
+    retitle_seconds: dict[str, float | None] = field(default_factory=dict)  # page -> seconds
+    search_catch_up_seconds: float | None = None  # save -> the served search index changed
+    problems: list[str] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http_get(url: str, timeout: float = SERVED_TIMEOUT) -> tuple[int | None, bytes]:
+    """Status and body; None while nothing listens. MkDocs holds a page request while it rebuilds."""
+    try:
+        with HTTP.open(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return None, b""
+
+
+def descendants(root: int) -> list[int]:
+    """Processes under `root`, from /proc (Linux); [] where there is none."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
+    except OSError:
+        return []
+    for name in entries:
+        try:
+            stat = Path("/proc", name, "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rpartition(")")[2].split()[1])  # "pid (comm) state ppid ..."
+        children.setdefault(parent, []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def pagefind_running(root: int) -> bool:
+    for pid in descendants(root):
+        try:
+            if b"pagefind" in Path("/proc", str(pid), "cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+class PreviewServer:
+    """A preview server in its own process group, so that stopping it stops what it started."""
+
+    def __init__(self, command: Callable[[int], list[str]], cwd: Path, log_path: Path) -> None:
+        self.port = free_port()
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.command = command(self.port)
+        with open(log_path, "wb") as log:
+            self.started = time.perf_counter()
+            self.process = subprocess.Popen(
+                self.command, cwd=cwd, env=build_env(), stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def check_running(self) -> None:
+        if self.process.poll() is not None:
+            raise PreviewFailed(f"the server exited with {self.process.returncode}; the end of "
+                                f"{self.log_path}:\n{tail(self.log_path)}")
+
+    def wait_until(self, since: float, check: Callable[[], bool], timeout: float) -> float | None:
+        """Seconds from `since` until `check()` holds (tried every POLL_SECONDS), None at timeout."""
+        while True:
+            if check():
+                return time.perf_counter() - since
+            if time.perf_counter() - since > timeout:
+                return None
+            self.check_running()
+            time.sleep(POLL_SECONDS)
+
+    def wait_settled(self) -> None:
+        """Until no Pagefind process has run under the server for SETTLED_SECONDS, so that a
+        measurement does not share the second core with the previous edit's indexing."""
+        quiet_since = time.perf_counter()
+        deadline = quiet_since + SEARCH_TIMEOUT
+        while time.perf_counter() - quiet_since < SETTLED_SECONDS:
+            if pagefind_running(self.process.pid):
+                quiet_since = time.perf_counter()
+            if time.perf_counter() > deadline:
+                raise PreviewFailed(f"Pagefind still running after {SEARCH_TIMEOUT:.0f} s")
+            self.check_running()
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Ctrl-C to the whole group (MkDocs removes its temporary site), then SIGKILL if needed."""
+        for sig in (signal.SIGINT, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+                if not descendants(self.process.pid):
+                    break
+            except subprocess.TimeoutExpired:
+                continue
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def served_after(server: PreviewServer, saved: float, pages: dict[str, tuple[str, str]]) -> dict[str, float | None]:
+    """Seconds from the save until each page (name -> (URL path, marker)) is served with its marker."""
+    pending, found = dict(pages), {}
+    while pending and time.perf_counter() - saved < SERVED_TIMEOUT:
+        for name, (path, marker) in list(pending.items()):
+            status, body = http_get(server.url(path))
+            if status == 200 and marker.encode() in body:
+                found[name] = time.perf_counter() - saved
+                del pending[name]
+        server.check_running()
+        if pending:
+            time.sleep(POLL_SECONDS)
+    return {name: found.get(name) for name in pages}
+
+
+def story_url(story: Story) -> str:
+    return story.built_page.removesuffix("index.html")
+
+
+def measure_preview(label: str, command: Callable[[int], list[str]], project: Path, logs: Path,
+                    stories: list[Story], render: Callable[[Story], str], *, digest: bool) -> Preview:
+    """Start the server, then body edits of the newest and a middle story, one at a time, each
+    timed from the save to the story served with it; for the digest also a retitle (home page and
+    topic page 1) and how long Pagefind's index takes to change. The server is always stopped."""
+    token = secrets.token_hex(4)
+    content = project / "content"
+    current = list(stories)
+    server = PreviewServer(command, project, logs / f"serve-{label}.log")
+    result = Preview(command=" ".join(server.command))
+    print(f"\npreview ({label}): {result.command} (in {project})")
+    try:
+        result.initial_build_seconds = server.wait_until(
+            server.started, lambda: http_get(server.url(""))[0] == 200, START_TIMEOUT)
+        if result.initial_build_seconds is None:
+            raise PreviewFailed(f"the home page was not served within {START_TIMEOUT:.0f} s")
+        print(f"  initial build, home page served after {result.initial_build_seconds:.2f} s")
+        index = PAGEFIND_ENTRY if digest else MATERIAL_INDEX
+        result.search_ready_seconds = server.wait_until(
+            server.started, lambda: http_get(server.url(index))[0] == 200, START_TIMEOUT)
+        print(f"  search index ({index}) served after {fmt(result.search_ready_seconds, '.2f')} s")
+
+        def edit(target: Story, new: Story) -> float:
+            nonlocal current
+            server.wait_settled()
+            current = apply_edit(content, current, target, new, render)
+            return time.perf_counter()
+
+        newest, middle = current[-1], current[len(current) // 2]
+        for number, which in enumerate((newest, middle, newest), start=1):
+            target = next(story for story in current if story.path == which.path)
+            marker = f"previewedit{number}x{token}"
+            saved = edit(target, with_paragraph(target, f"{marker} {pseudo_sentence(random.Random(marker), 10, 20)}"))
+            seconds = served_after(server, saved, {"story": (story_url(target), marker)})["story"]
+            result.saves.append({"story": story_url(target), "seconds": seconds})
+            print(f"  save -> served, {story_url(target)}: {fmt(seconds, '.2f')} s")
+            if seconds is None:
+                result.problems.append(f"{label}: a body edit of content/{target.path} was not served "
+                                       f"within {SERVED_TIMEOUT:.0f} s at /{story_url(target)}")
+        served = [save["seconds"] for save in result.saves if save["seconds"] is not None]
+        if served:
+            result.served_min_seconds, result.served_median_seconds = min(served), statistics.median(served)
+
+        if digest:
+            target = next(story for story in current if story.path == newest.path)
+            title = f"Retitled previewtitle{token}"
+            saved = edit(target, replace(target, title=title))
+            pages = {"story page": (story_url(target), title), "home page": ("", title),
+                     f"topic page 1 ({target.tags[0]})": (f"topics/{target.tags[0]}/", title)}
+            result.retitle_seconds = served_after(server, saved, pages)
+            for name, seconds in result.retitle_seconds.items():
+                print(f"  retitle -> served, {name}: {fmt(seconds, '.2f')} s")
+                if seconds is None:
+                    result.problems.append(f"{label}: the retitle of content/{target.path} did not reach the "
+                                           f"{name} (/{pages[name][0]}) within {SERVED_TIMEOUT:.0f} s")
+
+        # How long search takes to catch up: the digest's Pagefind index is rebuilt in the background
+        # (its entry file changes when done); the floor's Material index is written by the build.
+        server.wait_settled()
+        status, before = http_get(server.url(index))
+        target = next(story for story in current if story.path == middle.path)
+        marker = f"previewsearch{token}"
+        saved = edit(target, with_paragraph(target, f"{marker} {pseudo_sentence(random.Random(marker), 10, 20)}"))
+        page = served_after(server, saved, {"story": (story_url(target), marker)})["story"]
+
+        def caught_up() -> bool:
+            now_status, now = http_get(server.url(index))
+            return now_status == 200 and (now != before if digest else marker.encode() in now)
+
+        result.search_catch_up_seconds = server.wait_until(saved, caught_up, SEARCH_TIMEOUT)
+        print(f"  search caught up ({index} {'changed' if digest else 'has the edit'}): "
+              f"{fmt(result.search_catch_up_seconds, '.2f')} s (the page itself: {fmt(page, '.2f')} s)")
+        if status != 200 or result.search_catch_up_seconds is None:
+            result.problems.append(f"{label}: the search index did not catch up with an edit of "
+                                   f"content/{target.path} within {SEARCH_TIMEOUT:.0f} s")
+        result.ok = not result.problems
+    except PreviewFailed as error:
+        result.problems.append(f"{label}: {error}")
+    finally:
+        server.stop()
+    for problem in result.problems:
+        print(f"bench: FAIL: preview: {problem}", file=sys.stderr)
+    return result
+
+
+def previews(workdir: Path, digest_stories: list[Story] | None, floor_stories: list[Story]) -> dict[str, Preview]:
+    """The digest's `make serve` (None if its build failed) and the floor's plain `mkdocs serve`,
+    one after the other."""
+    found = {}
+    if digest_stories is not None:
+        found["digest"] = measure_preview(
+            "digest", lambda port: [sys.executable, str(SERVE_SCRIPT), "--port", str(port)],
+            workdir, workdir / "logs", digest_stories, digest_story_file, digest=True)
+    found["floor"] = measure_preview(
+        "floor", lambda port: [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        workdir / "floor", workdir / "logs", floor_stories, floor_story_file, digest=False)
+    return found
+
+
 # --- Reporting -----------------------------------------------------------------------------------
 
 
@@ -546,10 +1085,10 @@ def fmt_bytes(size: int | None) -> str:
     return f"{size / 1024 / 1024:.2f} MiB" if size >= 1024 * 1024 else f"{size / 1024:.1f} KiB"
 
 
-def ratio(digest: Summary | None, floor: Summary) -> float | None:
+def ratio(digest: Summary | None, floor: Summary, measure: str = "seconds") -> float | None:
     if digest is None or not digest.ok or not floor.ok:
         return None
-    return digest.seconds / floor.seconds
+    return getattr(digest, measure) / getattr(floor, measure)
 
 
 def print_table(args: argparse.Namespace, digest: Summary | None, floor: Summary) -> None:
@@ -557,6 +1096,7 @@ def print_table(args: argparse.Namespace, digest: Summary | None, floor: Summary
     rows = [
         ("build ok", "skipped" if digest is None else str(d.ok), str(floor.ok)),
         ("wall seconds (best)", fmt(d.seconds, ".2f"), fmt(floor.seconds, ".2f")),
+        ("CPU seconds (best)", fmt(d.cpu_seconds, ".2f"), fmt(floor.cpu_seconds, ".2f")),
         ("pages built (index.html)", fmt(d.pages, "d"), fmt(floor.pages, "d")),
         ("story pages", fmt(d.story_pages, "d"), fmt(floor.story_pages, "d")),
         ("pages per second", fmt(d.pages_per_second, ".1f"), fmt(floor.pages_per_second, ".1f")),
@@ -571,17 +1111,79 @@ def print_table(args: argparse.Namespace, digest: Summary | None, floor: Summary
     for name, digest_text, floor_text in rows:
         print(f"  {name:<26}{digest_text:>14}{floor_text:>14}")
     print(f"  {'ratio digest/floor (wall)':<26}{fmt(ratio(digest, floor), '.2f'):>14}")
+    print(f"  {'ratio digest/floor (CPU)':<26}{fmt(ratio(digest, floor, 'cpu_seconds'), '.2f'):>14}")
+
+
+def print_incremental(incremental: Incremental, digest: Summary, floor: Summary) -> None:
+    """Warm builds next to the cold builds of the same run."""
+    print("\nwarm builds: mkdocs build --strict --dirty after one edit, on the previous site/ and .cache/")
+    head = f"  {'':<42}{'wall s':>8}{'CPU s':>8}{'pages written':>15}{'site files':>12}" \
+           f"{'Pagefind wait':>15}{'wall/cold':>11}{'CPU/cold':>10}{'wall/floor':>12}"
+    print(head)
+    print(f"  {'cold digest build (clean, best)':<42}{fmt(digest.seconds, '.2f'):>8}{fmt(digest.cpu_seconds, '.2f'):>8}"
+          f"{'all':>15}{'all':>12}{fmt(digest.pagefind_wait_seconds, '.2f'):>15}{'1.00':>11}{'1.00':>10}"
+          f"{fmt(ratio(digest, floor), '.2f'):>12}")
+    print(f"  {'floor build (clean, best)':<42}{fmt(floor.seconds, '.2f'):>8}{fmt(floor.cpu_seconds, '.2f'):>8}"
+          f"{'all':>15}{'all':>12}{'-':>15}{'':>11}{'':>10}{'1.00':>12}")
+    for build in incremental.builds:
+        written = "n/a" if build.pages_written is None else f"{build.pages_written} of {build.generated_pages}"
+        print(f"  {build.edit:<42}{build.seconds:>8.2f}{build.cpu_seconds:>8.2f}{written:>15}"
+              f"{build.site_files_changed:>12d}{fmt(build.pagefind_wait_seconds, '.2f'):>15}"
+              f"{fmt(build.ratio_cold, '.2f'):>11}{fmt(build.ratio_cold_cpu, '.2f'):>10}{fmt(build.ratio_floor, '.2f'):>12}")
+    identical = {None: "not checked", True: "yes", False: "NO"}[incremental.byte_identical]
+    print(f"  byte-identical to a clean build: {identical}"
+          + (f" ({incremental.files_compared} files compared)" if incremental.files_compared else ""))
+
+
+def print_previews(found: dict[str, Preview]) -> None:
+    """The live preview, the digest's `make serve` next to the floor's `mkdocs serve`."""
+    digest, floor = found.get("digest") or Preview(), found["floor"]
+
+    def retitle(name: str) -> str:
+        seconds = [v for k, v in digest.retitle_seconds.items() if k.startswith(name)]
+        return fmt(seconds[0], ".2f") if seconds else "n/a"
+
+    rows = [
+        ("initial build (home served)", fmt(digest.initial_build_seconds, ".2f"), fmt(floor.initial_build_seconds, ".2f")),
+        ("search index served", fmt(digest.search_ready_seconds, ".2f"), fmt(floor.search_ready_seconds, ".2f")),
+        ("save -> story served, min", fmt(digest.served_min_seconds, ".2f"), fmt(floor.served_min_seconds, ".2f")),
+        ("save -> story served, median", fmt(digest.served_median_seconds, ".2f"),
+         fmt(floor.served_median_seconds, ".2f")),
+        ("retitle -> story page", retitle("story page"), "-"),
+        ("retitle -> home page", retitle("home page"), "-"),
+        ("retitle -> topic page 1", retitle("topic page 1"), "-"),
+        ("save -> search caught up", fmt(digest.search_catch_up_seconds, ".2f"),
+         fmt(floor.search_catch_up_seconds, ".2f")),
+    ]
+    print("\npreview: seconds from the start or from a save (`make serve` against plain `mkdocs serve`)")
+    print(f"  {'':<32}{'digest':>10}{'floor':>10}{'digest/floor':>14}")
+    for name, digest_text, floor_text in rows:
+        try:
+            ratio_text = f"{float(digest_text) / float(floor_text):.2f}"
+        except (ValueError, ZeroDivisionError):
+            ratio_text = ""
+        print(f"  {name:<32}{digest_text:>10}{floor_text:>10}{ratio_text:>14}")
+    print("  (search: the digest's Pagefind index re-indexes in the background, the floor's Material index is "
+          "written by the build)")
+
+
+def rounded(value):
+    """For the JSON record: floats to 3 decimals, inside dataclasses, lists and dicts too."""
+    if hasattr(value, "__dataclass_fields__"):
+        value = asdict(value)
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {key: rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [rounded(item) for item in value]
+    return value
 
 
 def bench_record(
-    args: argparse.Namespace, digest: Summary | None, floor: Summary, nothing_lost: bool | None
+    args: argparse.Namespace, digest: Summary | None, floor: Summary, nothing_lost: bool | None,
+    incremental: Incremental | None = None, preview: dict[str, Preview] | None = None,
 ) -> dict:
-    def rounded(summary: Summary | None) -> dict | None:
-        if summary is None:
-            return None
-        return {k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(summary).items()}
-
-    value = ratio(digest, floor)
     return {
         "stories": args.stories,
         "seed": args.seed,
@@ -590,8 +1192,11 @@ def bench_record(
         "python": sys.version.split()[0],
         "digest": rounded(digest),
         "floor": rounded(floor),
-        "ratio_digest_floor": None if value is None else round(value, 3),
+        "ratio_digest_floor": rounded(ratio(digest, floor)),
+        "ratio_digest_floor_cpu": rounded(ratio(digest, floor, "cpu_seconds")),
         "nothing_lost": nothing_lost,
+        "incremental": rounded(incremental),
+        "preview": rounded(preview),
     }
 
 
@@ -628,7 +1233,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--seed", type=int, default=1,
         help="random seed; the same seed writes the same files byte for byte (default: 1)")
     add("--runs", type=int, default=3,
-        help="timed builds of each site; the fastest counts (default: 3)")
+        help="timed cold builds of each site; the fastest counts (default: 3)")
+    add("--incremental", action=argparse.BooleanOptionalAction, default=True,
+        help="after the cold builds, time a warm `mkdocs build --strict --dirty` of the digest after "
+             "each of three edits (body of the newest story, retag of a middle one, an added story): "
+             "seconds, CPU seconds, pages written, ratios to the cold build and the floor; then compare "
+             "site/ file by file with a clean build of the same content and fail if it differs "
+             "(default: on; --no-incremental skips it)")
+    add("--preview", action="store_true",
+        help="then measure the live preview: `scripts/serve.py` (make serve) on the digest and plain "
+             "`mkdocs serve` on the floor, each on a free port of 127.0.0.1: the initial build, save -> "
+             "story page served (3 body edits: min and median), for the digest a retitle -> home page "
+             "and topic page 1 served, and save -> search index caught up (up to 300 s)")
     add("--workdir", metavar="DIR",
         help="work folder, kept afterwards; must be empty or made by bench.py "
              "(default: a fresh folder under /tmp, removed afterwards unless something failed)")
@@ -649,6 +1265,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--stories and --runs must be at least 1")
     if args.profile and args.floor_only:
         parser.error("--profile profiles the digest build; it does not go with --floor-only")
+    if args.preview and args.floor_only:
+        parser.error("--preview compares the digest's preview with the floor's; it does not go with --floor-only")
+    if args.floor_only:
+        args.incremental = False
     return args
 
 
@@ -663,6 +1283,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> bool:
         f"bench: {len(stories)} stories (seed {args.seed}) written to {workdir} in "
         f"{time.perf_counter() - started:.1f} s; building with {sys.executable}"
     )
+    plugin_sha256 = None if args.floor_only else freeze_plugin(workdir)
     if not args.floor_only and (problem := digest_plugin_problem()):
         print(f"bench: FAIL: the digest plugin cannot be loaded: {problem}", file=sys.stderr)
 
@@ -672,8 +1293,22 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> bool:
     nothing_lost = None
     if digest is not None and digest.ok:
         nothing_lost = check_nothing_lost("digest", digest, workdir / "site", stories)
+    digest_ok = args.floor_only or bool(digest and digest.ok and nothing_lost)
+
+    incremental, edited = None, stories
+    if args.incremental and digest_ok:
+        incremental, edited = incremental_builds(args, workdir, stories, digest, floor)
+    preview = None
+    if args.preview:
+        preview = previews(workdir, edited if digest_ok else None, stories)
+
     print_table(args, digest, floor)
-    record = bench_record(args, digest, floor, nothing_lost)
+    if incremental is not None:
+        print_incremental(incremental, digest, floor)
+    if preview is not None:
+        print_previews(preview)
+    record = bench_record(args, digest, floor, nothing_lost, incremental, preview)
+    record["plugin_sha256"] = plugin_sha256
     report_json(record, args.json_out)
 
     if args.search_transfer and digest is not None and digest.ok:
@@ -683,12 +1318,17 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> bool:
     profile_ok = True
     if args.profile and digest is not None and digest.ok:
         profile_ok = profile_digest(workdir)
-    digest_ok = args.floor_only or bool(digest and digest.ok and nothing_lost)
-    return floor_ok and digest_ok and profile_ok
+    incremental_ok = incremental is None or incremental.ok
+    if args.incremental and not args.floor_only and incremental is None:
+        incremental_ok = False  # the cold build failed: nothing to build on
+    preview_ok = preview is None or (all(found.ok for found in preview.values()) and "digest" in preview)
+    return floor_ok and digest_ok and profile_ok and incremental_ok and preview_ok
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A SIGTERM unwinds like Ctrl-C, so that the preview servers are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     sys.stdout.reconfigure(line_buffering=True)  # progress lines stay in order with stderr
     workdir = prepare_workdir(args.workdir)
     ok = False

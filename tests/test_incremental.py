@@ -242,3 +242,25 @@ def test_the_dirty_warning_mkdocs_prints_is_still_the_one_we_drop():
     source = Path(mkdocs_build.__file__).read_text(encoding="utf-8")
     for message in DIRTY_MESSAGES:
         assert re.search(re.escape(message), source), message
+
+
+def test_a_page_made_from_a_fresh_pages_state_equals_a_fresh_page():
+    """The preview reuses MkDocs' Page state (plugin._page_from): if MkDocs' Page starts to keep
+    anything that depends on more than the file's path and site_url, this fails."""
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File
+    from mkdocs.structure.pages import Page
+
+    from digest.plugin import _page_from
+
+    config = MkDocsConfig()
+    config.load_dict({"site_name": "x", "site_url": "https://digest.example.org/", "docs_dir": "/tmp"})
+    config.validate()
+    first = File("stories/2024/11/a.md", "/tmp", "/tmp/site", True)
+    state = dict(Page(None, first, config).__dict__)
+    second = File("stories/2024/11/a.md", "/tmp", "/tmp/site", True)
+    reused = _page_from(state, second)
+    fresh = Page(None, File("stories/2024/11/a.md", "/tmp", "/tmp/site", True), config)
+    assert second.page is reused and reused.file is second
+    assert {k: v for k, v in reused.__dict__.items() if k != "file"} == {
+        k: v for k, v in fresh.__dict__.items() if k != "file"}

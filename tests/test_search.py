@@ -352,3 +352,14 @@ def test_material_mode_finds_a_body_word_with_materials_own_search(material_site
     open_search_result(tab, BODY_STORY)
     assert material_site.path_of(tab.url).startswith("stories/2024/11/afghan-refugees-in-pakistan")
     assert not tab.problems, tab.problems
+
+
+def test_the_pagefind_process_is_where_the_preview_lowers_its_priority():
+    """search.py lowers the priority of Pagefind's process during `make serve` through
+    `PagefindIndex._service._backend` (pagefind 1.5.2): fails if the Python API moves it."""
+    import inspect
+
+    from pagefind.service import PagefindService
+
+    assert "_backend" in inspect.getsource(PagefindService)
+    assert "_service" in inspect.getsource(__import__("pagefind.index", fromlist=["PagefindIndex"]).PagefindIndex)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .index import RelatedCache
 from .loader import StoryCache
 
 FORMAT = 1  # bump when the pickled structures change shape
@@ -71,6 +72,7 @@ class Manifest:
     search: str = ""  # fingerprint of the search index's input
     search_inputs: dict[str, str] = field(default_factory=dict)  # story URL -> fingerprint of its indexed HTML
     feeds: dict[str, str] = field(default_factory=dict)  # feed folder -> fingerprint of its three files
+    outputs: set[str] = field(default_factory=set)  # every file the build left in site_dir, relative
 
     def is_current(self, dest: str, fingerprint: str) -> bool:
         recorded = self.pages.get(dest)
@@ -97,6 +99,7 @@ class BuildCache:
     site_key: str = ""
     stories: StoryCache = field(default_factory=StoryCache)
     html: dict[str, str] = field(default_factory=dict)  # sha256 of Markdown -> sanitised HTML
+    related: RelatedCache = field(default_factory=RelatedCache)
     manifest: Manifest = field(default_factory=Manifest)
 
     @classmethod

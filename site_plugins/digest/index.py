@@ -89,7 +89,16 @@ def _newest_first(story: Story) -> tuple:
     return (-story.published.timestamp(), story.slug)
 
 
-def build_digest(content: Content, related_count: int = 5) -> Digest:
+@dataclass
+class RelatedCache:
+    """Related stories of an earlier build, by slug, and what they were computed from: reused
+    while no story's date, slug, topics or countries change (a body or title edit, say)."""
+
+    skeleton: tuple = ()
+    slugs: dict[str, list[str]] = field(default_factory=dict)
+
+
+def build_digest(content: Content, related_count: int = 5, cache: RelatedCache | None = None) -> Digest:
     stories = sorted(content.stories, key=_newest_first)
     by_date: dict[dt.date, list[Story]] = defaultdict(list)
     topic_stories: dict[str, list[Story]] = defaultdict(list)
@@ -120,7 +129,15 @@ def build_digest(content: Content, related_count: int = 5) -> Digest:
         _position={s: i for i, s in enumerate(chronological)},
         _edition_position={e.date: i for i, e in enumerate(editions)},
     )
-    digest.related = _related(chronological, topic_stories, country_stories, related_count)
+    skeleton = (related_count, [(s.slug, s.published, s.tags, s.countries) for s in chronological])
+    if cache is not None and cache.skeleton == skeleton:
+        by_slug = {s.slug: s for s in chronological}
+        digest.related = {by_slug[slug]: [by_slug[r] for r in found] for slug, found in cache.slugs.items()}
+    else:
+        digest.related = _related(chronological, topic_stories, country_stories, related_count)
+        if cache is not None:
+            cache.skeleton = skeleton
+            cache.slugs = {s.slug: [r.slug for r in found] for s, found in digest.related.items()}
     return digest
 
 

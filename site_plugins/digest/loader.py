@@ -65,6 +65,9 @@ class StoryCache:
     def __init__(self) -> None:
         self.context: tuple = ()
         self.entries: dict[tuple[str, str], tuple[Story | None, list[Problem]]] = {}
+        # path -> (size, mtime, ctime, inode) when read, and the hash of its text then: a story
+        # file whose identity has not changed is not even read again
+        self.identities: dict[str, tuple[tuple[int, int, int, int], str]] = {}
 
     def start(self, context: tuple) -> None:
         if context != self.context:
@@ -79,16 +82,20 @@ def load_content(
     max_bytes: int = DEFAULT_MAX_BYTES,
     shown_root: str | None = None,
     cache: StoryCache | None = None,
+    warnings: bool = True,
 ) -> Content:
     """Read every content file under `content_dir`. `shown_root` prefixes paths in problems
     (default: the folder as seen from the working directory); `cache` skips validating stories
-    that have not changed since it was filled."""
+    that have not changed since it was filled; `warnings=False` skips the editorial notes (a
+    preview rebuild does not print them)."""
     root = Path(content_dir).resolve()
     if shown_root is None:
         shown_root = os.path.relpath(root) if not os.path.relpath(root).startswith("..") else str(root)
     tz = zoneinfo.ZoneInfo(time_zone)
     problems: list[Problem] = []
-    files, images = _content_files(root, shown_root, max_bytes, problems)
+    cache = cache or StoryCache()
+    taken: dict[str, tuple[int, int, int, int]] = {}  # identities of the story files read now
+    files, images = _content_files(root, shown_root, max_bytes, problems, cache.identities, taken)
 
     topics: dict[str, Topic] = {}
     country_intros: dict[str, str] = {}
@@ -129,11 +136,22 @@ def load_content(
 
     stories: list[Story] = []
     seen_slugs: dict[str, str] = {}
-    cache = cache or StoryCache()
     cache.start((time_zone, tuple(sorted(topics))))
     used: dict[tuple[str, str], tuple[Story | None, list[Problem]]] = {}
+    identities = {}
     for f, text in story_files:
-        key = (f.shown, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+        if isinstance(text, _Known):
+            key = (f.shown, text.digest)
+            if key not in cache.entries:  # known file, but validated in another context: read it
+                text = _read(root / f.rel, root, f.shown, max_bytes, problems)
+                if text is None:
+                    continue
+        if not isinstance(text, _Known):
+            key = (f.shown, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+        if f.rel in taken:
+            identities[f.rel] = (taken[f.rel], key[1])
+        elif f.rel in cache.identities:
+            identities[f.rel] = cache.identities[f.rel]
         if key in cache.entries:
             story, found = cache.entries[key]
             problems.extend(found)
@@ -154,8 +172,9 @@ def load_content(
         if story.draft and not include_drafts:
             continue
         stories.append(story)
-    cache.entries = used  # what is no longer in the folder is dropped
-    problems.extend(lint.content_warnings(stories))
+    cache.entries, cache.identities = used, identities  # what is no longer in the folder is dropped
+    if warnings:
+        problems.extend(lint.content_warnings(stories))
     problems.sort(key=lambda p: (p.path, p.line))
     return Content(stories, topics, country_intros, home_intro, problems, pages, images)
 
@@ -164,21 +183,43 @@ def _shown(shown_root: str, rel: str) -> str:
     return f"{shown_root.rstrip('/')}/{rel}" if shown_root else rel
 
 
-def _content_files(root: Path, shown_root: str, max_bytes: int, problems: list[Problem]
-                   ) -> tuple[list[tuple[str, str | None]], list[str]]:
+class _Known:
+    """A story file whose identity (size, times, inode) is what it was when its text had `digest`."""
+
+    __slots__ = ("digest",)
+
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if not S_ISREG(status.st_mode):
+        return None
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
+
+
+def _content_files(root: Path, shown_root: str, max_bytes: int, problems: list[Problem],
+                   known: dict[str, tuple[tuple[int, int, int, int], str]] | None = None,
+                   taken: dict[str, tuple[int, int, int, int]] | None = None,
+                   ) -> tuple[list[tuple[str, str | _Known | None]], list[str]]:
     """The allow-list at work: (relative path, text or None when unreadable) of every Markdown
     file `kinds.CONTENT_KINDS` accepts, and the paths of the images; anything else is a problem."""
     found, images = [], []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
         here = Path(dirpath)
+        rel_dir = here.relative_to(root).as_posix()
+        prefix = "" if rel_dir == "." else rel_dir + "/"
         for name in list(dirnames):
-            path = here / name
-            if _refused_name(path, root, shown_root, problems, "folder"):
+            path, rel = here / name, prefix + name
+            if _refused_name(name, rel, shown_root, problems, "folder"):
                 dirnames.remove(name)
             elif path.is_symlink():
                 dirnames.remove(name)
-                rel = path.relative_to(root).as_posix()
                 if _outside(path, root):
                     problems.append(Problem(_shown(shown_root, rel), 1, "symbolic link points outside the content folder",
                                             "replace the link with the files themselves"))
@@ -187,11 +228,10 @@ def _content_files(root: Path, shown_root: str, max_bytes: int, problems: list[P
                                             "replace the link with the folder itself: a linked folder would "
                                             "publish the same files twice, unchecked"))
         for name in sorted(filenames):
-            path = here / name
-            if _refused_name(path, root, shown_root, problems, "file"):
+            rel = prefix + name
+            if _refused_name(name, rel, shown_root, problems, "file"):
                 continue
-            rel = path.relative_to(root).as_posix()
-            shown = _shown(shown_root, rel)
+            path, shown = here / name, _shown(shown_root, rel)
             if rel.startswith("stories/") and not name.endswith(".md"):
                 # MkDocs would publish it as it is (front matter, embargoed text and all), or
                 # drop a `.markdown` story without a word.
@@ -201,16 +241,21 @@ def _content_files(root: Path, shown_root: str, max_bytes: int, problems: list[P
                 if _check_image(path, root, shown, problems):
                     images.append(rel)
             elif name.endswith(".md"):
+                identity = _identity(path) if known is not None and rel.startswith("stories/") else None
+                if identity is not None and rel in known and known[rel][0] == identity:
+                    found.append((rel, _Known(known[rel][1])))
+                    continue
+                if identity is not None and taken is not None:
+                    taken[rel] = identity  # taken before reading: a later change shows as a new identity
                 found.append((rel, _read(path, root, shown, max_bytes, problems)))
             else:
                 problems.append(_not_allowed(path, root, shown))
     return found, images
 
 
-def _refused_name(path: Path, root: Path, shown_root: str, problems: list[Problem], what: str) -> bool:
+def _refused_name(name: str, rel: str, shown_root: str, problems: list[Problem], what: str) -> bool:
     """A name that is not published: control characters (a newline could forge a log line or a
     CI workflow command wherever the name is printed), bytes that are not UTF-8, a hidden name."""
-    rel = path.relative_to(root).as_posix()
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
@@ -218,11 +263,11 @@ def _refused_name(path: Path, root: Path, shown_root: str, problems: list[Proble
         problems.append(Problem(_shown(shown_root, readable), 1, f"{what} name is not valid UTF-8",
                                 "rename it with letters, digits and hyphens"))
         return True
-    if UNPRINTABLE.search(path.name):
+    if UNPRINTABLE.search(name):
         problems.append(Problem(_shown(shown_root, rel), 1, f"{what} name contains control characters",
                                 "rename it with letters, digits and hyphens"))
         return True
-    if path.name.startswith("."):
+    if name.startswith("."):
         problems.append(Problem(_shown(shown_root, rel), 1, f"hidden {what} in the content folder",
                                 "nothing hidden is published: delete it, or rename it without the leading dot"))
         return True

@@ -99,6 +99,7 @@ class SitePages:
         self.env.globals.update(datetime_attr=_datetime_attr, digest=digest)
         self.specs: dict[str, PageSpec] = {}
         self._card_html: dict[tuple[Story, int], Markup] = {}
+        self._card_keys: dict[Story, tuple] = {}
         self._add_all(home_intro, home_editions, page_size)
 
     def _add(self, kind: str, src_uri: str, url: str, title: str, context: dict, inputs: tuple, **more) -> None:
@@ -108,7 +109,10 @@ class SitePages:
         """What a story's card, link or chips show, as data: its file and its topics' titles."""
         if story is None:
             return None
-        return story.fingerprint, tuple(self.digest.topics[tag].title for tag in story.tags)
+        key = self._card_keys.get(story)
+        if key is None:
+            key = self._card_keys[story] = (story.fingerprint, tuple(self.digest.topics[tag].title for tag in story.tags))
+        return key
 
     def _cards(self, stories: list[Story]) -> tuple:
         return tuple(self.card_key(story) for story in stories)

@@ -30,6 +30,7 @@ from mkdocs.config import config_options as opt
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkDocsPage
 
 from . import feeds, head, kinds, sanitize, sitemaps
 from .cache import BuildCache, site_key
@@ -108,9 +109,13 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.memory: BuildCache | None = None  # kept across `mkdocs serve` rebuilds
         self.indexer: PagefindIndexer | None = None
         self.search_dir: Path | None = None  # serve: the preview's search input, for its lifetime
+        self.swept = False  # site_dir was walked once by this process: from then on its files are known
+        self.page_objects: dict[str, dict] = {}  # serve: each generated page's fresh MkDocs Page state
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
+        # MkDocs keeps this object for the process; a build starts from what .cache/ holds.
+        self.memory, self.swept, self.indexer = None, False, None
         if dirty:
             logging.getLogger("mkdocs.commands.build").addFilter(_DIRTY_FILTER)
 
@@ -141,6 +146,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.content = load_content(
             config.docs_dir, time_zone=self.config.time_zone, include_drafts=include_drafts,
             max_bytes=self.config.max_story_bytes, cache=self.memory.stories,
+            warnings=self.command != "serve",
         )
         if self.content.warnings:
             log.info(f"{len(self.content.warnings)} content warning(s): `make check` lists them")
@@ -175,12 +181,13 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                     shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
             manifest.pages.clear()
             manifest.search = ""
+            manifest.outputs = set()
         manifest.site_key, manifest.site_dir = self.memory.site_key, site_dir
         if self.command == "build":
             BuildCache.forget(self.cache_dir)  # a build that fails half-way leaves no manifest to trust
 
     def on_files(self, files: Files, config) -> Files:
-        digest = build_digest(self.content, related_count=self.config.related_count)
+        digest = build_digest(self.content, related_count=self.config.related_count, cache=self.memory.related)
         self.pages = SitePages(
             digest, MarkdownRenderer(self.memory.html), home_intro=self.content.home_intro,
             home_editions=self.config.home_editions, page_size=self.config.page_size,
@@ -205,8 +212,18 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if self.config.search == "pagefind":
             for uri in (SEARCH_SCRIPT, SEARCH_STYLESHEET):
                 files.append(File.generated(config, uri, abs_src_path=str(PACKAGE / "assets" / Path(uri).name)))
+        previous, self.page_objects = self.page_objects, {}
         for file in files.documentation_pages():
-            file.is_modified = _always  # every page is read (cheap for ours); on_env decides what is written
+            # MkDocs reads ordinary pages and the pages in the navigation (their titles are in every
+            # page); ours out of the navigation need no reading (`_prepare` in on_env), and on_env
+            # decides what is written.
+            spec = specs.get(file.src_uri)
+            file.is_modified = _always if spec is None or spec.in_nav else _never
+            if spec is not None and not spec.in_nav and self.command == "serve":
+                fresh = previous.get(file.src_uri)
+                self.page_objects[file.src_uri] = fresh or dict(MkDocsPage(None, file, config).__dict__)
+                if fresh:
+                    _page_from(fresh, file)
         return files
 
     def _spec(self, page) -> PageSpec | None:
@@ -243,10 +260,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             page.title = escape(_plain_title(page, self.content.pages.get(page.file.src_uri)))
             page.meta = _escaped(page.meta)
             return sanitize.clean(html_, page=True)
-        page.title = escape(spec.title)
-        page.meta = {"description": escape(spec.description)} if spec.description else {}
-        if not spec.searchable:
-            page.meta["search"] = {"exclude": True}
+        _prepare(page, spec)
         # Rendered just before its template (on_page_context): MkDocs keeps every page's content
         # in memory between its two passes, and listings are large.
         return ""
@@ -263,20 +277,24 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.files = files
         self.search_key = ""
         nav = config.nav or []
-        nav_key = repr([(f.src_uri, str(f.page.title) if f.page else "") for f in files.documentation_pages()
+        self.documents = files.documentation_pages()
+        nav_key = repr([(f.src_uri, str(f.page.title) if f.page else "") for f in self.documents
                         if f.inclusion.is_in_nav()]) + repr(nav)
         page_key = self.page_key = self.memory.site_key + "\0" + nav_key
         manifest = self.memory.manifest
         # Material's own search indexes every page as it is written: it needs them all.
         exact = self.exact = self.dirty and self.config.search != "material"
         built = 0
-        for file in files.documentation_pages():
+        self.fingerprints: dict[str, str] = {}
+        for file in self.documents:
             spec = self.pages.specs.get(file.src_uri)
             if spec is None:
                 continue  # an ordinary page: always written
-            fingerprint = spec.fingerprint(page_key)
+            fingerprint = self.fingerprints[spec.src_uri] = spec.fingerprint(page_key)
             changed = not (exact and manifest.is_current(file.abs_dest_path, fingerprint))
             file.is_modified = _always if changed else _never
+            if changed and not spec.in_nav:
+                _prepare(file.page, spec)  # what MkDocs' reading of the page would have done
             if changed:
                 built += 1
                 self.written.append((file.abs_dest_path, fingerprint))
@@ -298,10 +316,10 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         searchable = [spec for spec in self.pages.specs.values() if spec.searchable]
         months: dict[str, bool] = {}  # "stories/2024/11/" -> whether written now
         for spec in searchable:
-            fingerprint = spec.fingerprint(page_key)
+            fingerprint = self.fingerprints[spec.src_uri]
             month = spec.url.rsplit("/", 2)[0] + "/"
             months.setdefault(month, False)
-            if not search_input.current(spec.url, fingerprint):
+            if not search_input.current(spec.url, fingerprint, look=not self.swept):
                 html_ = self.rendered[spec.src_uri] = self.pages.render(spec)
                 search_input.write(spec.url, fingerprint, spec.title, html_)
                 months[month] = True
@@ -312,8 +330,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.search_key = key
         if manifest.search == key and (output / "pagefind.js").is_file():
             return
-        self.indexer = PagefindIndexer(folder, str(output), self.language,
-                                       after=self.indexer if self.command == "serve" else None).start()
+        serving = self.command == "serve"
+        self.indexer = PagefindIndexer(folder, str(output), self.language, after=self.indexer if serving else None,
+                                       background=serving).start()
         for month in months:
             self.indexer.add(f"{month}**/*.html")
         self.indexer.finish()
@@ -386,18 +405,35 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             self.indexer = None
         if self.config.search == "pagefind":
             manifest.search = self.search_key  # serve: the index being built in the background
-        pages = {file.abs_dest_path for file in self.files.documentation_pages()}
+        pages = {file.abs_dest_path for file in self.documents}
         manifest.pages = {dest: entry for dest, entry in manifest.pages.items() if dest in pages}
         produced = {file.dest_uri for file in self.files} | {"news-sitemap.xml", "sitemap.xml.gz"}
         produced |= {path for channel in channels for path in feeds.feed_paths(channel)}
         produced |= set(config.theme.static_templates) | set(config.extra_templates)
         if self.config.search == "material":
             produced.add("search/search_index.json")
-        self._sweep(site_dir, produced)
+        if manifest.outputs and self.swept:
+            self._remove(site_dir, manifest.outputs - produced)  # a preview rebuild: what was there is known
+        else:
+            self._sweep(site_dir, produced)  # the first build of this process looks at everything
+            self.swept = True
+        manifest.outputs = produced
         renderer = self.pages.renderer
         self.memory.html = {key: html_ for key, html_ in renderer.cache.items() if key in renderer.used}
         if self.command == "build":
             self.memory.save(self.cache_dir)
+
+    @staticmethod
+    def _remove(site_dir: Path, gone: set[str]) -> None:
+        for rel in sorted(gone):
+            if rel.startswith(PAGEFIND_FOLDER + "/"):
+                continue
+            path = site_dir / rel
+            path.unlink(missing_ok=True)
+            for folder in path.parents:
+                if folder == site_dir or not folder.is_dir() or any(folder.iterdir()):
+                    break
+                folder.rmdir()
 
     @staticmethod
     def _sweep(site_dir: Path, expected: set[str]) -> None:
@@ -414,6 +450,25 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                     (here / name).unlink()
             if here != site_dir and not any(here.iterdir()):
                 here.rmdir()
+
+
+# MkDocs 1.6.1 `structure/pages.py`: a preview rebuild at 10,000 stories spends about a second
+# making 10,000 `Page`s, mostly in urljoin for canonical URLs that did not change. A generated page
+# out of the navigation gets a Page made from the state a fresh one had in the previous rebuild
+# (same file path, same site_url); `tests/test_incremental.py` checks it equals a fresh Page.
+def _page_from(fresh: dict, file):
+    page = MkDocsPage.__new__(MkDocsPage)
+    page.__dict__.update(fresh, file=file, toc=[], meta={})
+    file.page = page
+    return page
+
+
+def _prepare(page, spec: PageSpec) -> None:
+    """Title and metadata of a generated page, as the theme prints them (escaped)."""
+    page.title = escape(spec.title)
+    page.meta = {"description": escape(spec.description)} if spec.description else {}
+    if not spec.searchable:
+        page.meta["search"] = {"exclude": True}
 
 
 def _folder(path: Path) -> Path:
