@@ -1,12 +1,12 @@
 """Scale benchmark (`make bench`): builds N synthetic stories with the digest plugin and, as a
 floor, as plain MkDocs + Material pages, and reports time, CPU, memory, page counts and lost stories.
 
-Then, by default, warm builds (`mkdocs build --strict --dirty` on the site/ and .cache/ of the cold
-build) after a body edit of the newest story, a retag of a story in the middle of the archive and an
-added story, each checked at the end against a clean build of the same content, file by file.
-With --preview, the live preview (`scripts/serve.py`, the floor with plain `mkdocs serve`): how long
-a save takes to be served, on the story's page and on the home and topic pages, and how long search
-takes to catch up."""
+With --incremental, warm builds (`mkdocs build --strict --dirty` on the site/ and .cache/ of the
+cold build) after a body edit of the newest story, a retag of a story in the middle of the archive
+and an added story, then the final site/ compared file by file with a clean build of the same
+content. With --preview, the live preview (`scripts/serve.py`; the floor: plain `mkdocs serve`):
+how long a save takes to be served, on the story's page and on the home and topic pages, and how
+long search takes to catch up."""
 
 from __future__ import annotations
 
@@ -937,21 +937,34 @@ class PreviewServer:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        """Ctrl-C to the whole group (MkDocs removes its temporary site), then SIGKILL if needed."""
+        """Ctrl-C to the whole group (MkDocs removes its temporary site), then SIGKILL to whatever
+        of the group is left (Pagefind's process too, which outlives a killed parent)."""
+        group = self.process.pid  # start_new_session: the group's id is the server's pid
         for sig in (signal.SIGINT, signal.SIGKILL):
             try:
-                os.killpg(self.process.pid, sig)
+                os.killpg(group, sig)
             except ProcessLookupError:
-                break
+                break  # nothing of the group is left
             try:
                 self.process.wait(timeout=STOP_TIMEOUT)
-                if not descendants(self.process.pid):
-                    break
             except subprocess.TimeoutExpired:
                 continue
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+            deadline = time.perf_counter() + STOP_TIMEOUT
+            while group_alive(group) and time.perf_counter() < deadline:
+                time.sleep(0.1)
+            if not group_alive(group):
+                break
+        self.process.wait()
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def served_after(server: PreviewServer, saved: float, pages: dict[str, tuple[str, str]]) -> dict[str, float | None]:
@@ -1234,12 +1247,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="random seed; the same seed writes the same files byte for byte (default: 1)")
     add("--runs", type=int, default=3,
         help="timed cold builds of each site; the fastest counts (default: 3)")
-    add("--incremental", action=argparse.BooleanOptionalAction, default=True,
+    add("--incremental", action="store_true",
         help="after the cold builds, time a warm `mkdocs build --strict --dirty` of the digest after "
              "each of three edits (body of the newest story, retag of a middle one, an added story): "
              "seconds, CPU seconds, pages written, ratios to the cold build and the floor; then compare "
              "site/ file by file with a clean build of the same content and fail if it differs "
-             "(default: on; --no-incremental skips it)")
+             "(adds about 2.5 cold digest builds to the run)")
     add("--preview", action="store_true",
         help="then measure the live preview: `scripts/serve.py` (make serve) on the digest and plain "
              "`mkdocs serve` on the floor, each on a free port of 127.0.0.1: the initial build, save -> "
@@ -1267,8 +1280,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--profile profiles the digest build; it does not go with --floor-only")
     if args.preview and args.floor_only:
         parser.error("--preview compares the digest's preview with the floor's; it does not go with --floor-only")
-    if args.floor_only:
-        args.incremental = False
+    if args.incremental and args.floor_only:
+        parser.error("--incremental times the digest's warm builds; it does not go with --floor-only")
     return args
 
 
@@ -1319,7 +1332,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> bool:
     if args.profile and digest is not None and digest.ok:
         profile_ok = profile_digest(workdir)
     incremental_ok = incremental is None or incremental.ok
-    if args.incremental and not args.floor_only and incremental is None:
+    if args.incremental and incremental is None:
         incremental_ok = False  # the cold build failed: nothing to build on
     preview_ok = preview is None or (all(found.ok for found in preview.values()) and "digest" in preview)
     return floor_ok and digest_ok and profile_ok and incremental_ok and preview_ok

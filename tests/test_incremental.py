@@ -28,7 +28,8 @@ PAGEFIND = "pagefind/"
 OPTIONS = {"page_size": 2, "home_editions": 2, "related_count": 2, "feed_size": 3}
 
 
-def run_build(project: Path, *, dirty: bool) -> None:
+def run_build(project: Path, *, dirty: bool):
+    """Build as `mkdocs build [--dirty]` does; returns the digest plugin object."""
     os.environ["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
     config = load_config(config_file=str(project / "mkdocs.yml"), strict=True)
     config.plugins.on_startup(command="build", dirty=dirty)
@@ -36,6 +37,7 @@ def run_build(project: Path, *, dirty: bool) -> None:
         build(config, dirty=dirty)
     finally:
         config.plugins.on_shutdown()
+    return config.plugins["digest"]
 
 
 def new_project(root: Path, content: Path = FIXTURES / "site") -> Path:
@@ -264,3 +266,17 @@ def test_a_page_made_from_a_fresh_pages_state_equals_a_fresh_page():
     assert second.page is reused and reused.file is second
     assert {k: v for k, v in reused.__dict__.items() if k != "file"} == {
         k: v for k, v in fresh.__dict__.items() if k != "file"}
+
+
+def test_sidebars_rendered_once_per_link_pattern_are_the_sidebars_of_each_page(tmp_path, monkeypatch):
+    """The plugin renders Material's navigation sidebars once per set of relative links
+    (`DigestPlugin._frame_key`): a build that renders them for every page gives the same bytes."""
+    from digest.plugin import DigestPlugin
+
+    cached = new_project(tmp_path / "cached")
+    plugin = run_build(cached, dirty=False)
+    assert 1 < len(plugin.frames) < len(plugin.pages.specs) / 2, len(plugin.frames)
+    monkeypatch.setattr(DigestPlugin, "_frame_key", lambda self, page: None)
+    every = new_project(tmp_path / "every")
+    run_build(every, dirty=False)
+    assert_same_site(cached / "site", every / "site")

@@ -31,6 +31,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
+from mkdocs.utils import get_relative_url
 
 from . import feeds, head, kinds, sanitize, sitemaps
 from .cache import BuildCache, site_key
@@ -272,6 +273,13 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         # source's checksum, so an edited template is compiled again).
         env.bytecode_cache = self.pages.env.bytecode_cache = jinja2.FileSystemBytecodeCache(
             str(_folder(self.cache_dir / "jinja")))
+        # MkDocs makes a new environment for every build, `mkdocs serve` rebuild included: nothing
+        # to reload within one, and checking each template's file time on every include costs 5 %.
+        env.auto_reload = False
+        self.frames: dict[tuple, str] = {}
+        self.nav_urls = [f.url for f in files.documentation_pages() if f.inclusion.is_in_nav()]
+        env.globals.update(digest_frame_key=self._frame_key, digest_frame_get=self.frames.get,
+                           digest_frame_put=self._frame_put)
         self.rendered: dict[str, str] = {}
         self.written: list[tuple[str, str]] = []  # (dest path, fingerprint) of the pages written
         self.files = files
@@ -302,6 +310,19 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if self.config.search == "pagefind":
             self._index_for_search(config, page_key)
         return env
+
+    def _frame_key(self, page) -> tuple | None:
+        """What the navigation sidebars of `page` print that varies: the relative links to every
+        page in the navigation and to the site's root (assets). None: not cached (pages in the
+        navigation are marked active there; ordinary pages have a table of contents)."""
+        spec = self._spec(page) if page is not None else None
+        if spec is None or spec.in_nav or page.toc or page.meta.get("hide"):
+            return None
+        return get_relative_url("", page.url), tuple(get_relative_url(url, page.url) for url in self.nav_urls)
+
+    def _frame_put(self, key: tuple, html_: str) -> str:
+        self.frames[key] = html_
+        return html_
 
     def _index_for_search(self, config, page_key: str) -> None:
         """Rewrite the search documents of the stories that changed; index again if any did."""
