@@ -23,6 +23,8 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from .pagefind_stable import stabilise
+
 ENGINES = ("pagefind", "material")
 PAGEFIND_FOLDER = "pagefind"
 # Pagefind's ready-made UIs: our own search.js talks to pagefind.js, so these are never fetched.
@@ -117,6 +119,7 @@ class PagefindIndexer:
         staging = Path(tempfile.mkdtemp(prefix="digest-pagefind-"))
         try:
             asyncio.run(self._index(staging / PAGEFIND_FOLDER))
+            stabilise(staging / PAGEFIND_FOLDER)  # the same pages give the same bytes (Pagefind#638)
             for name in UNUSED_FILES:
                 (staging / PAGEFIND_FOLDER / name).unlink(missing_ok=True)
             shutil.rmtree(self.output_dir, ignore_errors=True)
