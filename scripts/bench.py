@@ -1062,6 +1062,7 @@ def measure_preview(label: str, command: Callable[[int], list[str]], project: Pa
             result.problems.append(f"{label}: the search index did not catch up with an edit of "
                                    f"content/{target.path} within {SEARCH_TIMEOUT:.0f} s")
         result.ok = not result.problems
+        server.wait_settled()  # stopped while Pagefind's thread finishes, the preview leaves its staging folder
     except PreviewFailed as error:
         result.problems.append(f"{label}: {error}")
     finally:

@@ -258,3 +258,32 @@ def test_the_first_and_last_accepted_moments_load_sort_and_feed_at_the_widest_of
                                       story_html=lambda s: "")["feed.json"])
         moments = [item[key] for item in feed["items"] for key in ("date_published", "date_modified")]
         assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", m) for m in moments), moments
+
+
+@pytest.mark.parametrize("written, code, name", [
+    ("Pakistan", "pk", "Pakistan"),
+    ("uk", "gb", "United Kingdom"),
+    ("Russia", "ru", "Russia"),
+    ("Iran", "ir", "Iran"),
+    ("AFG", "af", "Afghanistan"),
+    ("Burma", "mm", "Myanmar (Burma)"),
+])
+def test_a_country_written_as_a_name_gets_its_code_suggested(tmp_path, written, code, name):
+    content = one_story(tmp_path, VALID + f"countries: [{written}]\n")
+    assert [str(p) for p in content.errors] == [
+        f"c/stories/2024/11/x.md:7: unknown country code {written!r} (hint: did you mean `{code}` ({name})? "
+        "Countries are written as two-letter ISO codes)"]
+
+
+def test_an_unknown_country_without_a_likely_meaning_gets_the_general_hint(tmp_path):
+    content = one_story(tmp_path, VALID + "countries: [Atlantis]\n")
+    assert [str(p) for p in content.errors] == [
+        "c/stories/2024/11/x.md:7: unknown country code 'Atlantis' "
+        "(hint: use an ISO 3166-1 alpha-2 code (two letters), such as af, pk or ir)"]
+
+
+def test_countries_carry_the_names_readers_use():
+    from digest.countries import country
+
+    assert [country(code).name for code in ("ru", "ir", "sy", "af")] == ["Russia", "Iran", "Syria", "Afghanistan"]
+    assert country("NO").code == "no" and country("no").flag == "\U0001F1F3\U0001F1F4"

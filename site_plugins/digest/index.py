@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .loader import country as lookup_country
+from .countries import country as lookup_country
 from .model import Content, Country, Story, Topic
 
 TAG_WEIGHT = 1.0

@@ -16,10 +16,10 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-import pycountry
 import yaml
 
 from . import frontmatter_yaml, kinds, lint, schema
+from .countries import country, suggest
 from .model import UNPRINTABLE, Content, Country, Page, Problem, Source, Story, Topic
 from .schema import Field, Invalid
 
@@ -43,18 +43,6 @@ class _File:
 
     def at(self, node: yaml.Node) -> int:
         return self.fm_line + node.start_mark.line
-
-
-def country(code: str) -> Country | None:
-    """The ISO 3166-1 country for an alpha-2 code in any case, or None."""
-    if not re.fullmatch(r"[A-Za-z]{2}", code):
-        return None
-    record = pycountry.countries.get(alpha_2=code.upper())
-    if record is None:
-        return None
-    name = getattr(record, "common_name", None) or record.name
-    flag = "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in record.alpha_2)
-    return Country(code=record.alpha_2.lower(), name=name, flag=flag)
 
 
 class StoryCache:
@@ -550,8 +538,10 @@ def _load_story(f: _File, text: str, topics: dict[str, Topic], tz: zoneinfo.Zone
     for code, node in value("countries", []):
         found = country(code)
         if found is None:
-            f.error(f.at(node), f"unknown country code {code!r}",
-                    "use an ISO 3166-1 alpha-2 code (two letters), such as af, pk or ir")
+            meant = suggest(code)
+            hint = (f"did you mean `{meant}` ({country(meant).name})? Countries are written as two-letter ISO codes"
+                    if meant else "use an ISO 3166-1 alpha-2 code (two letters), such as af, pk or ir")
+            f.error(f.at(node), f"unknown country code {code!r}", hint)
         elif found.code in countries:
             f.error(f.at(node), f"country {code!r} is listed twice", "remove one")
         else:
