@@ -119,7 +119,7 @@ def problems_in(text: str, rel: str, content_dir: Path) -> list:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         content = load_content(sandbox, shown_root="", include_drafts=True)
-    return [p for p in content.errors if p.path == rel and "is still a TODO placeholder" not in p.message]
+    return [p for p in content.errors if p.path == rel and "TODO placeholder" not in p.message]
 
 
 def existing_story(content_dir: Path, slug: str) -> Path | None:

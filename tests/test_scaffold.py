@@ -104,13 +104,17 @@ def test_without_sources_the_placeholder_source_is_rejected_until_named(content)
     assert "story has only one source" in filled.stdout  # a warning, not a failure
 
 
-def test_the_body_placeholder_is_flagged_as_a_warning(content):
+def test_the_body_placeholder_fails_the_check_at_its_line(content):
+    """A story saying "TODO: write the story" must never be published."""
     made = scaffold(content, "--title", "Torkham reopens", "--date", "2024-11-28", "--tags", "refugees",
                     "--summary", "The crossing reopened.", "--source", "Dawn", "--source", "Geo News")
     assert made.returncode == 0, made.stderr
+    path = next(p for p in stories_in(content) if p.name == "torkham-reopens.md")
+    body_line = path.read_text(encoding="utf-8").split("\n").index(new_story.PLACEHOLDER_BODY.split("\n")[0]) + 1
     result = check(content)
-    assert result.returncode == 0
-    assert "torkham-reopens.md:1: warning: the story text is still the TODO placeholder" in result.stdout
+    assert result.returncode == 1
+    assert (f"torkham-reopens.md:{body_line}: the story text is still the TODO placeholder (hint: write the story "
+            "below the front matter's closing `---`, in place of the TODO line)") in result.stderr
 
 
 def test_unknown_tag_is_refused_with_the_closest_topics(content):

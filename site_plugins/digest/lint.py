@@ -28,7 +28,6 @@ _FILLER = frozenset(
     "a an and are as at be by for from has have in into is it its of on or over says said than that the "
     "their this to was were will with".split()
 )
-_BODY_PLACEHOLDER = re.compile(r"\s*TODO\b")
 # Unicode's Default_Ignorable_Code_Point: characters that change no word a reader sees. Plain text
 # refuses most of them, but keeps ZWNJ and ZWJ inside Arabic-script words (typed by some writers,
 # left out by others) and variation selectors after emoji: compared without them.
@@ -46,7 +45,6 @@ def content_warnings(stories: Iterable[Story]) -> list[Problem]:
         *_single_source(ordered),
         *_shared_source_urls(ordered),
         *_similar_titles(ordered),
-        *_placeholder_bodies(ordered),
     ]
 
 
@@ -137,11 +135,3 @@ def _similar_within(stories: list[Story]) -> Iterator[Problem]:
                 f"({shared} of {len(ws | words[best_j])} words in common)",
                 "if both report the same news, merge them into one; otherwise make the headlines distinct",
             )
-
-
-def _placeholder_bodies(stories: list[Story]) -> Iterator[Problem]:
-    for story in stories:
-        if _BODY_PLACEHOLDER.match(story.body_markdown):
-            # The story keeps no line for its body; line 1 at least names the file.
-            yield Problem(_file(story), 1, "the story text is still the TODO placeholder",
-                          "write the story below the front matter's closing ---", severity="warning")

@@ -26,6 +26,7 @@ from .schema import Field, Invalid
 DEFAULT_MAX_BYTES = 1024 * 1024
 _STORY_PATH = re.compile(r"^stories/(\d{4})/(\d{2})/([^/]+)\.md$")
 _SLUG = re.compile(schema.TAG_PATTERN)
+_BODY_PLACEHOLDER = re.compile(r"\s*TODO\b")  # the body scripts/new_story.py writes
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 _MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdtxt", ".mdtext", ".text", ".txt")
 _ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".js", ".mjs", ".css", ".xml", ".json", ".php", ".wasm")
@@ -500,6 +501,11 @@ def _load_story(f: _File, text: str, topics: dict[str, Topic], tz: zoneinfo.Zone
     if checked is None:
         return None
     values, body = checked
+    if _BODY_PLACEHOLDER.match(body):
+        # What scripts/new_story.py writes: a published "TODO: write the story" would embarrass us.
+        line = text.count("\n", 0, len(text) - len(body.lstrip())) + 1
+        f.error(line, "the story text is still the TODO placeholder",
+                "write the story below the front matter's closing `---`, in place of the TODO line")
 
     def value(name: str, default: Any = None) -> Any:
         return values[name][0] if name in values else default
