@@ -120,8 +120,9 @@ def run(argv: list[str] | None) -> int:
     if errors:
         print(f"{errors} problem(s) found: fix them and run `make check` again.", file=sys.stderr)
         return 1
-    note = f", {warnings} warning(s) to look at (they do not fail the check)" if warnings else ""
-    print(f"content OK: {len(content.stories)} stories, {len(content.topics)} topics{note}.")
+    notes = (f"; {warnings} editorial note{'s' if warnings != 1 else ''} above: advice to weigh, not failures"
+             if warnings else "")
+    print(f"OK: {len(content.stories)} stories, {len(content.topics)} topics{notes}.")
     return 0
 
 

@@ -56,7 +56,7 @@ def test_error_command_format():
 
 def test_warning_command_format():
     problem = Problem("content/x.md", 3, "story has only one source", severity="warning")
-    assert annotations.command(problem) == "::warning file=content/x.md,line=3,title=make check::story has only one source"
+    assert annotations.command(problem) == "::notice file=content/x.md,line=3,title=make check::story has only one source"
 
 
 def test_plain_lines_show_control_characters_as_escapes():
@@ -96,17 +96,17 @@ def test_no_workflow_commands_outside_github_actions():
     assert "injected-key.md:9: unknown key" in result.stderr
 
 
-def test_warnings_only_pass_and_are_annotated_as_warnings():
+def test_editorial_notes_pass_and_are_annotated_as_notices():
     result = run_check("tests/fixtures/contrib_duplicates", github=True)
     assert result.returncode == 0, result.stderr
-    assert commands(result.stdout) and all(line.startswith("::warning ") for line in commands(result.stdout))
-    assert "3 warning(s)" in result.stdout
+    assert commands(result.stdout) and all(line.startswith("::notice ") for line in commands(result.stdout))
+    assert "OK: 6 stories, 2 topics; 3 editorial notes above: advice to weigh, not failures." in result.stdout
 
 
 def test_the_repository_content_passes():
     result = run_check()
     assert result.returncode == 0, result.stderr
-    assert result.stdout.rstrip().splitlines()[-1].startswith("content OK:")
+    assert result.stdout.rstrip().splitlines()[-1].startswith("OK: ")
 
 
 def test_options_are_read_from_mkdocs_yml_past_python_tags(tmp_path):

@@ -38,13 +38,13 @@ def test_warnings_are_not_errors(duplicates):
 
 def test_a_source_url_cited_by_two_stories_names_both_files(warnings):
     # same page, written differently: http/https, www., trailing slash, #fragment
-    assert (P + "pakistan-extends-deadline-for-afghans.md:8: warning: source URL http://dawn.com/news/1877001/#top "
+    assert (P + "pakistan-extends-deadline-for-afghans.md:8: note: source URL http://dawn.com/news/1877001/#top "
             "is also cited by " + P + "dawn-tallies-afghan-returns.md") in "\n".join(warnings)
 
 
 def test_a_close_title_in_the_same_week_names_both_files(warnings):
     (similar,) = [w for w in warnings if "title is close" in w]
-    assert similar.startswith(P + "islamabad-deadline-extended-again.md:2: warning: title is close to the title of "
+    assert similar.startswith(P + "islamabad-deadline-extended-again.md:2: note: title is close to the title of "
                               + P + "pakistan-extends-deadline-for-afghans.md of the same week (7 of 8 words")
 
 
@@ -53,7 +53,7 @@ def test_the_same_title_in_another_week_is_not_flagged(warnings):
 
 
 def test_a_story_with_one_source_is_flagged_at_its_sources_line(warnings):
-    assert P + "iran-deports-migrants.md:8: warning: story has only one source (hint: add a second" in "\n".join(warnings)
+    assert P + "iran-deports-migrants.md:8: note: story has only one source (hint: add a second" in "\n".join(warnings)
 
 
 def test_nothing_else_is_flagged(warnings):
@@ -149,7 +149,7 @@ def test_headlines_that_differ_only_in_characters_nobody_sees_are_close(earlier,
     stories = synthetic(2)  # the same day
     stories[0].title, stories[1].title = earlier, later
     (warning,) = [w for w in content_warnings(stories) if "title is close" in w.message]
-    assert str(warning).startswith("content/stories/s1.md:2: warning: title is close to the title of "
+    assert str(warning).startswith("content/stories/s1.md:2: note: title is close to the title of "
                                    "content/stories/s0.md of the same week (")
     shared, total = warning.message.rsplit("(", 1)[1].split(" words")[0].split(" of ")
     assert shared == total  # every word in common, once the invisible and compatibility forms are set aside

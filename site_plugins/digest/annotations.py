@@ -27,8 +27,8 @@ def escape_property(text: str) -> str:
 
 
 def command(problem: Problem, title: str = TITLE) -> str:
-    """`::error ...` or `::warning ...` for one problem, the hint included in the message."""
-    kind = "error" if problem.severity == "error" else "warning"
+    """`::error ...` or `::notice ...` (an editorial note) for one problem, with its hint."""
+    kind = "error" if problem.severity == "error" else "notice"
     message = f"{problem.message} (hint: {problem.hint})" if problem.hint else problem.message
     return (f"::{kind} file={escape_property(problem.path)},line={int(problem.line)},"
             f"title={escape_property(title)}::{escape_data(message)}")

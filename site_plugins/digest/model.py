@@ -27,13 +27,13 @@ class Problem:
     line: int  # 1-based
     message: str
     hint: str = ""
-    severity: str = "error"  # "error" fails check and build; "warning" does not
+    severity: str = "error"  # "error" fails check and build; "warning" (shown as an editorial note) does not
 
     def __str__(self) -> str:
         where, message = one_line(self.path), one_line(self.message)
         text = f"{where}:{self.line}: {message}"
         if self.severity == "warning":
-            text = f"{where}:{self.line}: warning: {message}"
+            text = f"{where}:{self.line}: note: {message}"
         return f"{text} (hint: {one_line(self.hint)})" if self.hint else text
 
 
