@@ -113,6 +113,8 @@ def run(argv: list[str] | None) -> int:
     for problem in content.problems:
         stream = sys.stderr if problem.severity == "error" else sys.stdout
         print(annotations.one_line(str(problem)), file=stream, flush=True)
+        for line in problem.context():
+            print(line, file=stream, flush=True)
         if github:
             print(annotations.command(problem), flush=True)
 

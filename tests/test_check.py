@@ -279,3 +279,41 @@ def test_deploys_keep_site_and_cache_keyed_on_the_dependencies():
     assert dependencies in cache["key"] and cache["key"].endswith("-${{ github.sha }}")
     assert cache["restore-keys"].strip() == cache["key"].removesuffix("${{ github.sha }}")
     assert index < next(i for i, s in enumerate(steps) if "make build" in s.get("run", ""))
+
+
+YAML_MISTAKES = {
+    "mis-indented-source.md": ('---\ntitle: "T"\ndate: 2024-10-30\nsummary: "S"\ntags: [refugees]\nsources:\n'
+                               '  - name: A\n   url: https://example.org/\n---\nBody\n',
+                               ":8: `url:` starts in column 4, but `name:` above it starts in column 5: the indentation "
+                               "does not line up (hint: keys of the same entry start in the same column: put `url:` "
+                               "directly under `name:`, and each `- name:` of a list under the first one)",
+                               ["     8 |    url: https://example.org/", "       |    ^"]),
+    "tab.md": ('---\ntitle: "T"\ndate: 2024-10-30\nsummary: "S"\ntags: [refugees]\nsources:\n\t- name: A\n---\nBody\n',
+               ":7: this line is indented with a tab, which YAML does not accept (hint: indent with spaces only "
+               "(two per level); your editor can turn tabs into spaces)",
+               ["     7 | \u2192- name: A", "       | ^"]),
+    "colon.md": ('---\ntitle: Talks: what next\ndate: 2024-10-30\nsummary: "S"\ntags: [refugees]\n'
+                 'sources: [{name: A}]\n---\nBody\n',
+                 ":2: the value of `title` contains a colon followed by a space, which YAML reads as the start of "
+                 'another key (hint: put the whole value in double quotes: title: "Talks: what next")',
+                 ["     2 | title: Talks: what next", "       |        ^"]),
+    "quote.md": ('---\ntitle: "Talks what next\ndate: 2024-10-30\nsummary: "S"\ntags: [refugees]\n'
+                 'sources: [{name: A}]\n---\nBody\n',
+                 ":2: a quote opened on this line is not closed (hint: end the value with the same quote it starts "
+                 "with, on the same line)",
+                 ["     2 | title: \"Talks what next", "       |        ^"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(YAML_MISTAKES))
+def test_yaml_mistakes_are_explained_in_plain_words_with_the_line_and_a_caret(tmp_path, name):
+    text, message, context = YAML_MISTAKES[name]
+    shutil.copytree(FIXTURES / "contrib", tmp_path / "content")
+    story = tmp_path / "content" / "stories" / "2024" / "10" / name
+    story.write_text(text, encoding="utf-8")
+    result = run_check(str(tmp_path / "content"))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(f"{tmp_path / 'content'}/stories/2024/10/{name}:"))
+    assert lines[first].endswith(message), lines[first]
+    assert lines[first + 1: first + 3] == context

@@ -35,7 +35,7 @@ RULES = [
     (P + "empty.md:1", "file is empty", "new_story.py"),
     (P + "no-front-matter.md:1", "has no front matter", "---"),
     (P + "not-a-mapping.md:2", "front matter must be a mapping", "title:"),
-    (P + "broken-yaml.md:2", "broken YAML", "quote opened on this line is not closed"),
+    (P + "broken-yaml.md:2", "a quote opened on this line is not closed", "end the value with the same quote"),
     (P + "unknown-tag.md:5", "unknown tag 'refugee'", "closest topics: refugees"),
     (P + "unknown-country.md:6", "unknown country code 'xx'", "ISO 3166-1 alpha-2"),
     (P + "missing-summary.md:2", "missing required key `summary`", "add `summary:`"),

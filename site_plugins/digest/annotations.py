@@ -30,7 +30,8 @@ def command(problem: Problem, title: str = TITLE) -> str:
     """`::error ...` or `::notice ...` (an editorial note) for one problem, with its hint."""
     kind = "error" if problem.severity == "error" else "notice"
     message = f"{problem.message} (hint: {problem.hint})" if problem.hint else problem.message
-    return (f"::{kind} file={escape_property(problem.path)},line={int(problem.line)},"
+    column = f",col={int(problem.column)}" if problem.column else ""
+    return (f"::{kind} file={escape_property(problem.path)},line={int(problem.line)}{column},"
             f"title={escape_property(title)}::{escape_data(message)}")
 
 

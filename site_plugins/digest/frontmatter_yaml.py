@@ -17,13 +17,15 @@ MAX_DEPTH = 10
 
 
 class FrontMatterError(Exception):
-    """Front matter that is not YAML we accept; `line` is 0-based within the front matter."""
+    """Front matter that is not YAML we accept; `line` is 0-based within the front matter,
+    `column` 1-based (0: the whole line)."""
 
-    def __init__(self, message: str, line: int, hint: str = "") -> None:
+    def __init__(self, message: str, line: int, hint: str = "", column: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.hint = hint
+        self.column = column
 
 
 # libyaml scans and parses (eight times faster than pure Python, which matters at 10,000
@@ -127,7 +129,9 @@ def compose(text: str) -> yaml.Node | None:
         unclosed = (error.context or "").startswith(("while scanning a quoted", "while parsing a flow"))
         mark = (error.context_mark if unclosed else None) or error.problem_mark or error.context_mark
         problem = ", ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
-        raise FrontMatterError(f"broken YAML: {problem}", mark.line if mark else 0, _yaml_hint(problem)) from None
+        line = mark.line if mark else 0
+        message, hint, line, column = explain(text, line, (mark.column + 1) if mark else 0, problem)
+        raise FrontMatterError(message, line, hint, column) from None
     except yaml.reader.ReaderError as error:
         # A character YAML takes nowhere (a C0 or C1 control written as it is, U+FFFE, U+FFFF):
         # its line and column. libyaml counts its position in bytes: find the character instead.
@@ -159,14 +163,60 @@ def construct(node: yaml.Node):
         _constructor.recursive_objects.clear()
 
 
-def _yaml_hint(problem: str) -> str:
-    if "mapping values are not allowed" in problem:
-        return 'put the value in double quotes when it contains ": "'
-    if "quoted scalar" in problem:
-        return "a quote opened on this line is not closed"
-    if "found character '\\t'" in problem:
-        return "indent with spaces, not tabs"
-    return "check the quotes and indentation on this line"
+def _key_column(line: str) -> int:
+    """0-based column where the line's key starts (after any `- ` of a list item)."""
+    return len(re.match(r"^[ ]*(?:-[ ]+)?", line).group())
+
+
+def _unclosed_quote(lines: list[str], upto: int) -> int | None:
+    """The first line up to `upto` whose value opens a double quote it does not close."""
+    for number, line in enumerate(lines[: upto + 1]):
+        value = re.match(r'^\s*-?\s*[\w-]+:\s*(".*)$', line)
+        if value and len(re.findall(r'(?<!\\)"', value.group(1))) % 2 == 1:
+            return number
+    return None
+
+
+def explain(text: str, line: int, column: int, problem: str) -> tuple[str, str, int, int]:
+    """What PyYAML's `problem` at `line` (0-based) means for someone who has never seen YAML:
+    (message, hint, the line to fix, 1-based column), naming the usual causes in plain words."""
+    lines = text.split("\n")
+    here = lines[line] if 0 <= line < len(lines) else ""
+    tabs = [i for i, l in enumerate(lines) if "\t" in l[: len(l) - len(l.lstrip(" \t"))]]
+    if tabs:
+        first = tabs[0]
+        return ("this line is indented with a tab, which YAML does not accept",
+                "indent with spaces only (two per level); your editor can turn tabs into spaces",
+                first, lines[first].index("\t") + 1)
+    key = re.match(r"^(\s*-?\s*)([A-Za-z_][\w-]*):\s", here)
+    if "mapping values are not allowed" in problem and key:
+        value_at = key.end()
+        return (f"the value of `{key.group(2)}` contains a colon followed by a space, which YAML reads as the "
+                "start of another key",
+                f'put the whole value in double quotes: {key.group(2)}: "{here[value_at:].strip()}"', line, value_at + 1)
+    opened = _unclosed_quote(lines, line)
+    if "quoted scalar" in problem or opened is not None:
+        at = opened if opened is not None else line
+        quote = lines[at].find('"') if '"' in lines[at] else lines[at].find("'")
+        return ("a quote opened on this line is not closed",
+                "end the value with the same quote it starts with, on the same line", at, quote + 1 if quote >= 0 else 0)
+    if "flow" in problem or "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        return ("a bracket `[` or `{` opened on this line is not closed, or an item in it is missing a comma",
+                "close every [ with ] and every { with }, and separate items with commas", line, column)
+    previous = next((l for l in reversed(lines[:line]) if l.strip()), "")
+    if here.strip() and previous and ("indicator" in problem or "expected key" in problem
+                                      or "expected <block end>" in problem):
+        name = re.match(r"^\s*-?\s*([\w-]+)", here)
+        above = re.match(r"^\s*-?\s*([\w-]+)", previous)
+        what = f"`{name.group(1)}:`" if name else "this line"
+        return (f"{what} starts in column {_key_column(here) + 1}, but "
+                f"{f'`{above.group(1)}:`' if above else 'the line'} above it starts in column {_key_column(previous) + 1}: "
+                "the indentation does not line up",
+                "keys of the same entry start in the same column: put `url:` directly under `name:`, "
+                "and each `- name:` of a list under the first one", line, _key_column(here) + 1)
+    return (f"YAML cannot read this line ({problem})",
+            "look for a missing quote, a colon inside an unquoted value, or indentation that does not line up",
+            line, column)
 
 
 _handler = frontmatter.YAMLHandler()

@@ -39,8 +39,8 @@ class _File:
         self.rel, self.shown, self.problems = rel, shown, problems
         self.fm_line = 1
 
-    def error(self, line: int, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.shown, line, message, hint))
+    def error(self, line: int, message: str, hint: str = "", column: int = 0, excerpt: str = "") -> None:
+        self.problems.append(Problem(self.shown, line, message, hint, column=column, excerpt=excerpt))
 
     def at(self, node: yaml.Node) -> int:
         return self.fm_line + node.start_mark.line
@@ -373,7 +373,9 @@ def _front_matter(f: _File, text: str, fields: tuple[Field, ...] | None, *, requ
     try:
         node = frontmatter_yaml.compose(fm)
     except frontmatter_yaml.FrontMatterError as error:
-        f.error(f.fm_line + error.line, error.message, error.hint)
+        lines = fm.split("\n")
+        f.error(f.fm_line + error.line, error.message, error.hint, error.column,
+                lines[error.line] if 0 <= error.line < len(lines) else "")
         return None
     if node is None:
         if required:

@@ -28,6 +28,8 @@ class Problem:
     message: str
     hint: str = ""
     severity: str = "error"  # "error" fails check and build; "warning" (shown as an editorial note) does not
+    column: int = 0  # 1-based, where it helps (YAML errors); 0: the whole line
+    excerpt: str = ""  # the offending line as written, shown under the message with a caret
 
     def __str__(self) -> str:
         where, message = one_line(self.path), one_line(self.message)
@@ -35,6 +37,16 @@ class Problem:
         if self.severity == "warning":
             text = f"{where}:{self.line}: note: {message}"
         return f"{text} (hint: {one_line(self.hint)})" if self.hint else text
+
+    def context(self) -> list[str]:
+        """The offending line and a caret under its column, for people (`make check`)."""
+        if not self.excerpt:
+            return []
+        shown = one_line(self.excerpt.replace("\t", "\u2192"))  # a tab shown as an arrow, one column wide
+        lines = [f"  {self.line:>4} | {shown}"]
+        if self.column:
+            lines.append("       | " + " " * (len(one_line(self.excerpt[: self.column - 1]))) + "^")
+        return lines
 
 
 @dataclass(frozen=True, slots=True)
