@@ -101,14 +101,27 @@ def run(argv: list[str] | None) -> int:
     parser.add_argument("content", nargs="?", help="content folder (default: docs_dir of mkdocs.yml, else content)")
     parser.add_argument("--config-file", default="mkdocs.yml", type=Path,
                         help="MkDocs configuration to read the digest's options from (default: mkdocs.yml)")
+    parser.add_argument("--files", nargs="*", metavar="FILE",
+                        help="check only these changed story files, with the topics and names they need "
+                             "(what the pre-commit hook passes); any other changed file checks everything")
     args = parser.parse_args(argv)
     options = read_options(args.config_file)
     content_dir = Path(args.content or options["docs_dir"])
     if not content_dir.is_dir():
         raise SetupError(f"no content folder at {content_dir}: run from the project folder, or name the folder")
 
+    only = None
+    if args.files is not None:
+        root = content_dir.resolve()
+        changed = {Path(name).resolve() for name in args.files}
+        rels = {path.relative_to(root).as_posix() for path in changed if path.is_relative_to(root)}
+        if all(rel.startswith("stories/") for rel in rels):
+            only = rels  # a topic, page or image changed: everything may depend on it
+        if not rels:
+            print("OK: no content file changed.")
+            return 0
     content = load_content(content_dir, time_zone=options["time_zone"], include_drafts=True,
-                           max_bytes=options["max_story_bytes"])
+                           max_bytes=options["max_story_bytes"], only=only)
     github = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in content.problems:
         stream = sys.stderr if problem.severity == "error" else sys.stdout
@@ -124,7 +137,8 @@ def run(argv: list[str] | None) -> int:
         return 1
     notes = (f"; {warnings} editorial note{'s' if warnings != 1 else ''} above: advice to weigh, not failures"
              if warnings else "")
-    print(f"OK: {len(content.stories)} stories, {len(content.topics)} topics{notes}.")
+    count = len(content.stories)
+    print(f"OK: {count} stor{'y' if count == 1 else 'ies'}, {len(content.topics)} topics{notes}.")
     return 0
 
 

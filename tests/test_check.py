@@ -317,3 +317,24 @@ def test_yaml_mistakes_are_explained_in_plain_words_with_the_line_and_a_caret(tm
     first = next(i for i, line in enumerate(lines) if line.startswith(f"{tmp_path / 'content'}/stories/2024/10/{name}:"))
     assert lines[first].endswith(message), lines[first]
     assert lines[first + 1: first + 3] == context
+
+
+def test_the_pre_commit_hook_checks_the_changed_story_with_what_it_needs(tmp_path):
+    """`.pre-commit-config.yaml` passes the changed files to `check.py --files`: only those stories
+    are read, but their tags are checked against every topic and their slugs against every story."""
+    hook = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"][0]["hooks"][0]
+    assert hook["entry"].endswith("scripts/check.py --files") and hook["pass_filenames"] and hook["files"] == "^content/"
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "contrib", content)
+    broken = content / "stories" / "2024" / "10" / "broken.md"
+    broken.write_text("---\ntitle: T\n---\n", encoding="utf-8")  # not changed in this commit
+    changed = content / "stories" / "2024" / "11" / "existing-story.md"  # same slug as a story in 2024/10
+    changed.parent.mkdir(parents=True)
+    changed.write_text((content / "stories/2024/10/existing-story.md").read_text(encoding="utf-8")
+                       .replace("2024-10-", "2024-11-"), encoding="utf-8")
+    result = run_check(str(content), "--files", str(changed))
+    assert result.returncode == 1
+    assert "broken.md" not in result.stderr  # not read: not part of this commit
+    assert "existing-story.md:1: slug 'existing-story' is already used by" in result.stderr, result.stderr
+    changed.unlink()
+    assert "OK: no content file changed." in run_check(str(content), "--files").stdout

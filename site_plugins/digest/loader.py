@@ -72,11 +72,14 @@ def load_content(
     shown_root: str | None = None,
     cache: StoryCache | None = None,
     warnings: bool = True,
+    only: set[str] | None = None,
 ) -> Content:
     """Read every content file under `content_dir`. `shown_root` prefixes paths in problems
     (default: the folder as seen from the working directory); `cache` skips validating stories
     that have not changed since it was filled; `warnings=False` skips the editorial notes (a
-    preview rebuild does not print them)."""
+    preview rebuild does not print them); `only` (paths relative to `content_dir`) reads and checks
+    just those stories, with everything they need (topics, the allow-list, slugs of the others):
+    what a pre-commit hook checks."""
     root = Path(content_dir).resolve()
     if shown_root is None:
         shown_root = os.path.relpath(root) if not os.path.relpath(root).startswith("..") else str(root)
@@ -85,6 +88,12 @@ def load_content(
     cache = cache or StoryCache()
     taken: dict[str, tuple[int, int, int, int]] = {}  # identities of the story files read now
     files, images = _content_files(root, shown_root, max_bytes, problems, cache.identities, taken)
+    others: dict[str, str] = {}  # slug -> shown path of the stories `only` leaves unread
+    if only is not None:
+        for rel, _ in files:
+            if rel.startswith("stories/") and rel not in only:
+                others.setdefault(rel.rpartition("/")[2][: -len(".md")], _shown(shown_root, rel))
+        files = [(rel, text) for rel, text in files if not rel.startswith("stories/") or rel in only]
 
     topics: dict[str, Topic] = {}
     country_intros: dict[str, str] = {}
@@ -124,7 +133,7 @@ def load_content(
                 pages[rel] = page
 
     stories: list[Story] = []
-    seen_slugs: dict[str, str] = {}
+    seen_slugs: dict[str, str] = dict(others)
     cache.start((time_zone, tuple(sorted(topics))))
     used: dict[tuple[str, str], tuple[Story | None, list[Problem]]] = {}
     identities = {}
