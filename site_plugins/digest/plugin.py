@@ -278,8 +278,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         env.auto_reload = False
         self.frames: dict[tuple, str] = {}
         self.nav_urls = [f.url for f in files.documentation_pages() if f.inclusion.is_in_nav()]
-        env.globals.update(digest_frame_key=self._frame_key, digest_frame_get=self.frames.get,
-                           digest_frame_put=self._frame_put)
+        env.globals["digest_frame"] = self._frame
         self.rendered: dict[str, str] = {}
         self.written: list[tuple[str, str]] = []  # (dest path, fingerprint) of the pages written
         self.files = files
@@ -312,16 +311,23 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         return env
 
     def _frame_key(self, page) -> tuple | None:
-        """What the navigation sidebars of `page` print that varies: the relative links to every
-        page in the navigation and to the site's root (assets). None: not cached (pages in the
-        navigation are marked active there; ordinary pages have a table of contents)."""
+        """What the cached parts of Material's frame print that varies from page to page: the
+        relative links to every page in the navigation and to the site's root (assets). None: not
+        cached (pages in the navigation are active in it and have neighbours in the footer;
+        ordinary pages have a table of contents)."""
         spec = self._spec(page) if page is not None else None
         if spec is None or spec.in_nav or page.toc or page.meta.get("hide"):
             return None
         return get_relative_url("", page.url), tuple(get_relative_url(url, page.url) for url in self.nav_urls)
 
-    def _frame_put(self, key: tuple, html_: str) -> str:
-        self.frames[key] = html_
+    def _frame(self, block: str, page, render):
+        """Material's `block` for `page`, rendered once per `_frame_key`."""
+        key = self._frame_key(page)
+        if key is None:
+            return render()
+        html_ = self.frames.get((block, key))
+        if html_ is None:
+            html_ = self.frames[(block, key)] = render()
         return html_
 
     def _index_for_search(self, config, page_key: str) -> None:
