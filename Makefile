@@ -3,6 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# What .venv was made from: the checkout's folder, PYTHON, and its interpreter's path and version.
+ORIGIN := $(VENV)/.origin
+# PYTHON given on the command line or in the environment (not this file's default): .venv must be
+# made from that interpreter.
+PYTHON_GIVEN := $(filter-out file,$(origin PYTHON))
+# An interpreter's identity: the real path of the Python it is (or a venv is made from), its version.
+IDENTIFY := import os, platform, sys; print(os.path.realpath(getattr(sys, "_base_executable", sys.executable)), platform.python_version())
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
@@ -12,15 +19,69 @@ ifneq ($(GIT_EPOCH),)
 export SOURCE_DATE_EPOCH ?= $(GIT_EPOCH)
 endif
 
-.PHONY: install build test check serve bench fuzz clean
+.PHONY: install build test check serve bench fuzz clean lock FORCE
 
-$(STAMP): requirements.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+# Checked on every run. .venv is removed and made again, with one line that says why, when its
+# Python no longer runs or is no longer the interpreter (path and version) it was made from, when
+# PYTHON= names another interpreter, or when the checkout moved (the scripts in .venv/bin and the
+# editable install name the old folder). The file is rewritten only then, so the install below
+# runs only when .venv is new or requirements.lock or pyproject.toml changed.
+$(ORIGIN): FORCE
+	@here='$(CURDIR)'; reason=''; \
+	have="$$($(BIN)/python -c '$(IDENTIFY)' 2>/dev/null)"; \
+	if [ -n '$(PYTHON_GIVEN)' ]; then \
+	  want="$$($(PYTHON) -c '$(IDENTIFY)' 2>&1)" \
+	    || { echo "make: PYTHON=$(PYTHON) does not run: $$(echo "$$want" | head -n 1)" >&2; exit 1; }; \
+	fi; \
+	if [ ! -e $(VENV) ] && [ ! -L $(VENV) ]; then :; \
+	elif [ -z "$$have" ]; then reason="its Python ($(BIN)/python) does not run"; \
+	elif [ ! -f $@ ] && [ "$$(sed -n 's/^command = .* -m venv //p' $(VENV)/pyvenv.cfg 2>/dev/null)" != "$$here/$(VENV)" ]; then \
+	  reason="it has no record of what it was made from, and its pyvenv.cfg names another folder"; \
+	else \
+	  [ -f $@ ] || printf 'checkout %s\npython %s\ninterpreter %s\n' "$$here" '?' "$$have" > $@; \
+	  was_checkout="$$(sed -n 's/^checkout //p' $@)"; was_python="$$(sed -n 's/^python //p' $@)"; \
+	  was="$$(sed -n 's/^interpreter //p' $@)"; \
+	  if [ "$$was_checkout" != "$$here" ]; then reason="the checkout moved from $$was_checkout to $$here"; \
+	  elif [ "$$was" != "$$have" ]; then reason="its Python is now $$have, not $$was as when it was made"; \
+	  elif [ -n '$(PYTHON_GIVEN)' ] && [ "$$want" != "$$have" ]; then \
+	    reason="PYTHON=$(PYTHON) is $$want, and .venv was made with PYTHON=$$was_python ($$have)"; \
+	  fi; \
+	fi; \
+	if [ -n "$$reason" ] || [ ! -e $(VENV) ]; then \
+	  $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	    || { echo "make: PYTHON=$(PYTHON) is not a Python 3.11 or newer that runs (make install PYTHON=python3.11)" >&2; exit 1; }; \
+	  if [ -n "$$reason" ]; then echo "make: rebuilding .venv: $$reason"; rm -rf $(VENV); fi; \
+	  echo "make: creating .venv with PYTHON=$(PYTHON) ($$($(PYTHON) -c '$(IDENTIFY)'))"; \
+	  $(PYTHON) -m venv $(VENV) || exit 1; \
+	  printf 'checkout %s\npython %s\ninterpreter %s\n' "$$here" '$(PYTHON)' "$$($(BIN)/python -c '$(IDENTIFY)')" > $@; \
+	fi
+
+# Hash-checking mode: every package, the dependencies of dependencies included, must be in the lock
+# with a hash of the very file pip downloads. The digest itself is installed by a second command,
+# outside hash-checking mode: editable, --no-deps (the lock has them all), --no-build-isolation
+# (with the setuptools pinned in the lock, so that no unpinned package is fetched to build it).
+$(STAMP): requirements.lock pyproject.toml $(ORIGIN)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# requirements.lock made again from pyproject.toml (dependencies, the `test` extra and the build
+# requirements) by pip-tools, installed for this purpose in a throwaway venv; the versions already
+# pinned are kept unless LOCK_ARGS says otherwise ("--upgrade-package NAME", "--upgrade"). The lock
+# is resolved for Python 3.11 on Linux, so LOCK_PYTHON must be that. Needs the network.
+LOCK_PYTHON ?= python3.11
+PIP_TOOLS := pip-tools==7.6.2
+lock:
+	@set -e; tools="$$(mktemp -d)"; trap 'rm -rf "$$tools"' EXIT; \
+	$(LOCK_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) or sys.platform != "linux")' \
+	  || { echo "make: the lock is made with Python 3.11 on Linux: LOCK_PYTHON=$(LOCK_PYTHON) is not" >&2; exit 1; }; \
+	$(LOCK_PYTHON) -m venv "$$tools"; \
+	"$$tools/bin/python" -m pip install --quiet --disable-pip-version-check '$(PIP_TOOLS)'; \
+	"$$tools/bin/pip-compile" --quiet --generate-hashes --allow-unsafe --strip-extras --extra=test \
+	  --build-deps-for=editable --no-emit-index-url --no-emit-find-links \
+	  --output-file=requirements.lock $(LOCK_ARGS) pyproject.toml
 
 # --dirty: reuse site/ and .cache/ from the last build; the digest makes the result byte for byte
 # that of a clean build (`make clean` forces one).
@@ -44,3 +105,5 @@ fuzz: $(STAMP)
 
 clean:
 	rm -rf site .cache .pytest_cache
+
+FORCE:
