@@ -126,11 +126,23 @@ def test_topic_and_country_indexes_count_their_stories(site):
     assert "Norway and Sweden agree" in site.page("countries/no/")
 
 
-def test_the_archive_lists_every_edition_by_year_and_month(site):
+def test_the_archive_lists_every_month_by_year_with_its_counts(site):
     html = site.page("archive/")
     assert html.index(">2024<") < html.index(">2023<")
-    assert "November 2024" in html and "October 2024" in html and "December 2023" in html
-    assert html.count('href="../editions/') == 10
+    assert html.index("November 2024") < html.index("October 2024") < html.index("December 2023")
+    assert 'href="../archive/2024/11/">November 2024</a>' in html
+    assert html.count('href="../archive/20') == 3 and 'href="../editions/' not in html
+
+
+def test_a_month_of_the_archive_shows_its_editions_with_their_headlines(site):
+    html = site.page("archive/2024/11/")
+    assert "<title>Archive: November 2024 - " in html
+    assert html.count('href="../../../editions/2024-11-') == 8
+    assert "Norway and Sweden agree" in html and 'href="../../../stories/2024/11/norway-and-sweden-agree/"' in html
+    assert "Secret draft story" not in html
+    assert 'href="../../../archive/2024/10/"' in html and "Previous month" in html and "Next month" not in html
+    older = site.page("archive/2023/12/")
+    assert "Next month</span> October 2024" in older and "Previous month" not in older
 
 
 def test_every_internal_link_resolves(site):

@@ -74,6 +74,14 @@ def _datetime_attr(story: Story) -> str:
     return story.edition.isoformat() if story.date_only else story.published.isoformat()
 
 
+def month_url(year_month: tuple[int, int]) -> str:
+    return f"archive/{year_month[0]:04d}/{year_month[1]:02d}/"
+
+
+def month_name(year_month: tuple[int, int]) -> str:
+    return f"{dt.date(year_month[0], year_month[1], 1):%B} {year_month[0]}"
+
+
 def _paginate(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
@@ -95,7 +103,7 @@ class SitePages:
             loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
         )
-        self.env.filters.update(long_date=long_date, short_date=short_date)
+        self.env.filters.update(long_date=long_date, short_date=short_date, month_url=month_url, month_name=month_name)
         self.env.globals.update(datetime_attr=_datetime_attr, digest=digest)
         self.specs: dict[str, PageSpec] = {}
         self._card_html: dict[tuple[Story, int], Markup] = {}
@@ -139,9 +147,20 @@ class SitePages:
                       f"Edition of {long_date(edition.date)}", {"edition": edition, "older": older, "newer": newer},
                       (self._cards(edition.stories), older and older.date, newer and newer.date),
                       description=f"{len(edition.stories)} stories of {long_date(edition.date)}.", feeds="")
-        self._add("archive", "archive/index.md", "archive/", "Archive", {"years": d.archive()},
-                  tuple((e.date, len(e.stories)) for e in d.editions),
+        years = d.archive()
+        months = [(year, month, editions) for year, by_month in years for month, editions in by_month]
+        self._add("archive", "archive/index.md", "archive/", "Archive", {"years": years},
+                  tuple((y, m, len(e), sum(len(x.stories) for x in e)) for y, m, e in months),
                   description="Every edition, by year and month.", feeds="")
+        for i, (year, month, editions) in enumerate(months):
+            newer = months[i - 1][:2] if i > 0 else None
+            older = months[i + 1][:2] if i + 1 < len(months) else None
+            name = f"{dt.date(year, month, 1):%B} {year}"
+            url = f"archive/{year:04d}/{month:02d}/"
+            self._add("archive-month", f"{url}index.md", url, f"Archive: {name}",
+                      {"name": name, "editions": editions, "older": older, "newer": newer},
+                      (tuple((e.date, self._cards(e.stories)) for e in editions), older, newer),
+                      description=f"The editions of {name}, with their headlines.", feeds="")
         topics = list(d.topics.values())
         self._add("topics", "topics/index.md", "topics/", "Topics", {"listings": topics},
                   tuple((t.key, t.title, t.topic.description, len(t.stories),  # type: ignore[union-attr]
