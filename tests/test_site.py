@@ -238,3 +238,10 @@ def test_mkdocs_serve_shows_drafts(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_story_kicker_shows_each_country_with_its_flag_and_the_name_readers_use(site):
+    html = site.page("stories/2024/11/norway-and-sweden-agree/")
+    kicker = html[html.index('class="dg-kicker"'):].split("</p>")[0]
+    assert '<span class="dg-flag" aria-hidden="true">\U0001F1F3\U0001F1F4</span> Norway' in kicker
+    assert "Sweden" in kicker and "NO" not in kicker.replace("NOV", "")
