@@ -811,7 +811,7 @@ SERVED_TIMEOUT = 300.0
 SEARCH_TIMEOUT = 300.0
 SETTLED_SECONDS = 2.0  # no Pagefind process under the server for this long: the search index is done
 STOP_TIMEOUT = 15.0
-PAGEFIND_ENTRY = "pagefind/pagefind-entry.json"
+PAGEFIND_ENTRY = "pagefind/parts.json"  # lists the index's parts; a part's `tag` changes with its files
 MATERIAL_INDEX = "search/search_index.json"
 HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1: never through a proxy
 
@@ -1039,7 +1039,7 @@ def measure_preview(label: str, command: Callable[[int], list[str]], project: Pa
                                            f"{name} (/{pages[name][0]}) within {SERVED_TIMEOUT:.0f} s")
 
         # How long search takes to catch up: the digest's Pagefind index is rebuilt in the background
-        # (its entry file changes when done); the floor's Material index is written by the build.
+        # (parts.json changes when a part is done); the floor's Material index is written by the build.
         server.wait_settled()
         status, before = http_get(server.url(index))
         target = next(story for story in current if story.path == middle.path)

@@ -6,9 +6,11 @@ Each step starts with a cold cache. A story page is opened: its own first load, 
 (none may be a search index). Then the query is entered into the header's search box at once,
 and every Pagefind file fetched until the results are on screen is counted. Then the search page
 /search/?q=<query> is opened in a fresh browser, and its facets are opened (they fetch the filter
-index, counted apart). Bytes are Chromium's own count (CDP Network.loadingFinished
-encodedDataLength: headers and body as received). The server logs what it sent too, so that a
-request the page's network log did not see (a web worker's) is reported, not lost.
+index, counted apart). The index is in parts (pagefind/<part>/, listed in pagefind/parts.json: one
+per year of stories, or one "all"); `by_part` splits each step's bytes by part. Bytes are
+Chromium's own count (CDP Network.loadingFinished encodedDataLength: headers and body as received).
+The server logs what it sent too, so that a request the page's network log did not see (a web
+worker's) is reported, not lost.
 
     python scripts/search_transfer.py SITE_DIR [--query WORDS] [--story stories/.../] [--gzip]
 
@@ -106,6 +108,18 @@ def _summary(requests: list[dict], base: str) -> dict:
         path = _site_path(request["url"], base) or "/"
         files[path] = files.get(path, 0) + request["bytes"]
     return {"requests": len(requests), "bytes": sum(files.values()), "files": dict(sorted(files.items()))}
+
+
+def _by_part(files: dict[str, int]) -> dict[str, int]:
+    """Bytes of Pagefind's files by part of the index (pagefind/<part>/...), and "shared" for
+    pagefind.js and parts.json, which serve every part."""
+    parts: dict[str, int] = {}
+    for path, size in files.items():
+        if path.startswith(SEARCH_FOLDER):
+            rest = path[len(SEARCH_FOLDER):]
+            part = rest.split("/", 1)[0] if "/" in rest else "shared"
+            parts[part] = parts.get(part, 0) + size
+    return dict(sorted(parts.items()))
 
 
 def _kind(path: str) -> str:
@@ -210,6 +224,7 @@ def measure_search_transfer(site_dir: str | Path, *, query: str | None = None, s
             seen = {_site_path(r["url"], base) for r in network.since_start()}
             record["header_search"] = {
                 **_summary(searched, base),
+                "by_part": _by_part(_summary(searched, base)["files"]),
                 "results_shown": page.locator("[data-dg-search] .dg-hit").count(),
                 "status": page.locator("[data-dg-search] .dg-search__status").inner_text(),
                 "missed_by_browser": sorted({p.lstrip("/") for p, _ in server.sent} - seen - {""}),
@@ -228,6 +243,7 @@ def measure_search_transfer(site_dir: str | Path, *, query: str | None = None, s
             searched = [r for r in network.since_start() if _site_path(r["url"], base).startswith(SEARCH_FOLDER)]
             record["search_page"] = {
                 **_summary(searched, base),
+                "by_part": _by_part(_summary(searched, base)["files"]),
                 "results_shown": page.locator(".dg-search-results .dg-hit").count(),
                 "status": page.locator(".dg-search-results .dg-search__status").inner_text(),
             }
@@ -240,6 +256,7 @@ def measure_search_transfer(site_dir: str | Path, *, query: str | None = None, s
             network.wait_until_quiet(page)
             record["facets_opened"] = {
                 **_summary(network.since_start(), base),
+                "by_part": _by_part(_summary(network.since_start(), base)["files"]),
                 "facet_values": page.locator("[data-dg-search-page] .dg-facet__value").count(),
             }
             context.close()

@@ -56,7 +56,7 @@ def digests(site: Path) -> dict[str, str]:
 def assert_same_site(incremental: Path, clean: Path) -> None:
     """File by file, the search index included."""
     first, second = digests(incremental), digests(clean)
-    assert any(p.startswith(f"{PAGEFIND}fragment/") for p in first)
+    assert any(p.startswith(PAGEFIND) and "/fragment/" in p for p in first)  # in its parts
     assert first.keys() == second.keys(), sorted(first.keys() ^ second.keys())
     different = sorted(p for p in first if first[p] != second[p])
     assert not different, different
@@ -278,3 +278,17 @@ def test_frame_parts_rendered_once_per_link_pattern_are_those_of_each_page(tmp_p
     every = new_project(tmp_path / "every")
     run_build(every, dirty=False)
     assert_same_site(cached / "site", every / "site")
+
+
+def test_an_edit_re_indexes_the_search_part_of_its_year_only(tmp_path):
+    """Search is indexed in one part per year; a story's search document leaves out its related
+    stories, so editing a 2023 story re-indexes 2023 alone, and editing nothing re-indexes nothing."""
+    project = new_project(tmp_path / "project")
+    first = run_build(project, dirty=True)
+    assert first.last_index.parts == 2  # 2023 and 2024
+    story = project / "content" / "stories" / "2023" / "12" / "last-year.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nA correction.\n", encoding="utf-8")
+    edited = run_build(project, dirty=True)
+    assert (edited.last_index.parts, edited.last_index.pages) == (1, 1)
+    again = run_build(project, dirty=True)
+    assert again.last_index.parts == 0

@@ -10,12 +10,15 @@ import functools
 import gzip
 import json
 import os
+import shutil
+from collections import Counter
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import pytest
 
 from digest.index import build_digest
 from digest.loader import load_content
+from digest.search import IndexResult, PagefindIndexer, SearchInput
 
 pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
 
@@ -54,10 +57,18 @@ def fetched_search_index(urls: list[str]) -> list[str]:
 
 # --- What the build writes ------------------------------------------------------------------------
 
+def part_files(site, kind: str) -> list:
+    """The files of one kind ("fragment", "filter", "index") in every part of the Pagefind index."""
+    return sorted((site / "pagefind").glob(f"*/{kind}/*"))
+
+
 def test_the_default_build_indexes_every_story_with_pagefind(seed_build):
     site = seed_build.site
     assert (site / "pagefind" / "pagefind.js").is_file()
-    assert len(list((site / "pagefind" / "fragment").iterdir())) == len(seed().stories)  # one per story
+    assert len(part_files(site, "fragment")) == len(seed().stories)  # one per story
+    parts = json.loads((site / "pagefind" / "parts.json").read_text(encoding="utf-8"))["parts"]
+    assert sorted(path.name for path in (site / "pagefind").iterdir()) == sorted(
+        ["pagefind.js", "parts.json"] + [part["name"] for part in parts])
     assert not (site / "search" / "search_index.json").exists()
     for url in seed_pages().values():
         html = seed_build.page(url)
@@ -68,12 +79,7 @@ def test_the_default_build_indexes_every_story_with_pagefind(seed_build):
 
 def pagefind_records(site) -> list[dict]:
     """The story records of a Pagefind index: its fragment files, gzipped JSON after a signature."""
-    records = []
-    for path in sorted((site / "pagefind" / "fragment").iterdir()):
-        data = gzip.decompress(path.read_bytes())
-        assert data.startswith(b"pagefind_dcd"), path
-        records.append(json.loads(data[len(b"pagefind_dcd"):]))
-    return records
+    return [fragment_record(path) for path in part_files(site, "fragment")]
 
 
 def test_pagefind_indexes_story_pages_with_their_filters_and_nothing_else(fixture_build):
@@ -100,6 +106,119 @@ def test_material_mode_keeps_materials_search_box_and_index(fixture_build):
     html = build.page("about/")
     assert 'data-md-component="search"' in html and "data-dg-search" not in html
     assert 'name="q"' in build.page("search/")
+
+
+# --- The index in parts, one per year ----------------------------------------------------------------
+# tests/fixtures/years: six stories over 2022-2024, "ferry" in four of them (two in 2024).
+
+YEARS = FIXTURES / "years"
+
+
+@functools.cache
+def years_digest():
+    return build_digest(load_content(YEARS))
+
+
+def search_documents(build):
+    """The folder of story documents a build gave Pagefind (kept between builds under .cache/)."""
+    return build.project / ".cache" / "digest" / "search-input"
+
+
+def index_by_year(documents, output, years=None) -> IndexResult:
+    """Index `documents` one part per year (`years`: year -> key; by default every year with the
+    key "1") into `output`."""
+    if years is None:
+        years = {folder.name: "1" for folder in (documents / "stories").iterdir()}
+    result = PagefindIndexer(documents, str(output), "en", years=years).start().wait()
+    assert not result.error, result.error
+    return result
+
+
+def snapshot(folder) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder`: its bytes and the time it was last written."""
+    return {path.relative_to(folder).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_each_year_is_a_part_and_only_a_changed_year_is_indexed_again(fixture_build, tmp_path):
+    build = fixture_build("years")
+    assert build.returncode == 0, build.output
+    documents, output = tmp_path / "documents", tmp_path / "pagefind"
+    shutil.copytree(search_documents(build), documents)
+    (output / "fragment").mkdir(parents=True)  # an index in the single-folder layout of before
+    (output / "fragment" / "en_1234567.pf_fragment").write_bytes(b"old")
+    (output / "pagefind-entry.json").write_text("{}")
+    first = index_by_year(documents, output)
+    assert (first.parts, first.pages) == (3, 6)
+    listed = json.loads((output / "parts.json").read_text(encoding="utf-8"))["parts"]
+    assert [part["name"] for part in listed] == ["2024", "2023", "2022"]  # newest first: the primary
+    assert sorted(path.name for path in output.iterdir()) == ["2022", "2023", "2024", "pagefind.js", "parts.json"]
+    for year in ("2022", "2023", "2024"):
+        urls = {record["url"] for record in map(fragment_record, (output / year / "fragment").iterdir())}
+        assert urls == {"/" + story.url for story in years_digest().stories if story.edition.year == int(year)}, year
+        assert {path.name for path in (output / year).iterdir() if path.is_file()} >= {"pagefind-entry.json",
+                                                                                       "wasm.en.pagefind"}
+        assert not list((output / year).glob("pagefind*.js")), "one pagefind.js, at the top"
+
+    before = snapshot(output)
+    again = index_by_year(documents, output)
+    assert (again.parts, again.pages) == (0, 0) and snapshot(output) == before  # nothing changed: nothing done
+
+    changed = index_by_year(documents, output, years={"2024": "1", "2023": "2", "2022": "1"})
+    assert (changed.parts, changed.pages) == (1, 2)
+    after = snapshot(output)
+    assert after.keys() == before.keys()
+    assert all(after[path] == before[path] for path in after if not path.startswith("2023/"))  # untouched
+    assert all(after[path][0] == before[path][0] for path in after)  # the same documents, the same bytes
+
+    (output / "2022" / "pagefind-entry.json").write_text("{}")  # a part changed by someone else
+    assert index_by_year(documents, output, years={"2024": "1", "2023": "2", "2022": "1"}).parts == 1
+    assert snapshot(output)["2022/pagefind-entry.json"][0] == before["2022/pagefind-entry.json"][0]
+
+    fewer = index_by_year(documents, output, years={"2024": "1", "2023": "2"})  # 2022's last story is gone
+    assert fewer.parts == 0 and not (output / "2022").exists()
+    assert [part["name"] for part in json.loads((output / "parts.json").read_text())["parts"]] == ["2024", "2023"]
+
+    # From nothing, the same documents give the same files (what an incremental build relies on).
+    fresh = tmp_path / "fresh"
+    index_by_year(documents, fresh, years={"2024": "1", "2023": "2"})
+    assert {k: v[0] for k, v in snapshot(fresh).items()} == {k: v[0] for k, v in snapshot(output).items()}
+
+
+def test_without_years_the_index_is_one_part_fed_glob_by_glob(fixture_build, tmp_path):
+    build = fixture_build("years")
+    documents = tmp_path / "documents"
+    shutil.copytree(search_documents(build), documents)
+    indexer = PagefindIndexer(documents, str(tmp_path / "pagefind"), "en").start()
+    for month in ("2024/03", "2023/11", "2022/08"):
+        indexer.add(f"stories/{month}/**/*.html")
+    indexer.finish()
+    result = indexer.wait()
+    assert not result.error and (result.parts, result.pages) == (1, 3)
+    listed = json.loads((tmp_path / "pagefind" / "parts.json").read_text())["parts"]
+    assert [part["name"] for part in listed] == ["all"]
+    assert len(list((tmp_path / "pagefind" / "all" / "fragment").iterdir())) == 3
+
+
+def test_a_year_key_changes_only_when_its_stories_do(tmp_path):
+    folder = tmp_path / "search-input"
+    folder.mkdir()
+    documents = SearchInput(folder, "en", {})
+    for url in ("stories/2024/01/a/", "stories/2024/02/b/", "stories/2023/05/c/"):
+        documents.write(url, "v1", "Title", "<p>Text</p>")
+    keys = documents.years()
+    assert sorted(keys) == ["2023", "2024"]
+    documents.write("stories/2024/02/b/", "v2", "Title", "<p>Other text</p>")
+    rewritten = documents.years()
+    assert rewritten["2023"] == keys["2023"] and rewritten["2024"] != keys["2024"]
+    documents.keep_only({"stories/2024/01/a/", "stories/2024/02/b/"})
+    assert sorted(documents.years()) == ["2024"] and documents.years()["2024"] == rewritten["2024"]
+
+
+def fragment_record(path) -> dict:
+    data = gzip.decompress(path.read_bytes())
+    assert data.startswith(b"pagefind_dcd"), path
+    return json.loads(data[len(b"pagefind_dcd"):])
 
 
 # --- The header's box (search: pagefind) -------------------------------------------------------------
@@ -240,6 +359,77 @@ def test_more_results_come_ten_at_a_time_and_take_the_keyboard_along(fixture_sit
     assert len(titles) == 11 and titles[-1] == "Last year", titles
     assert tab.evaluate("document.activeElement.textContent") == titles[10]  # the first new result
     assert tab.get_by_role("button", name="More results").is_hidden()
+    assert not tab.problems, tab.problems
+
+
+# --- The parts searched as one (tests/fixtures/years, one part per year) ---------------------------------
+
+@pytest.fixture(scope="module")
+def years_site(browser, tmp_path_factory):
+    """tests/fixtures/years served, its search index one part per year."""
+    site = serve_build(YEARS, tmp_path_factory.mktemp("years-served"))
+    served = next(site)
+    index_by_year(search_documents(served.build), served.build.site / "pagefind")
+    yield served
+    site.close()
+
+
+def facet_counts(tab: Tab) -> dict[str, dict[str, int]]:
+    """What the search page's facets show, once every count is there: legend -> {value: count}."""
+    tab.wait_for_function("""() => { const counts = [...document.querySelectorAll('form .dg-facet__count')];
+        return counts.length > 0 && counts.every(count => count.textContent !== ''); }""")
+    return tab.locator("form .dg-facet").evaluate_all("""facets => Object.fromEntries(facets.map(facet => [
+        facet.querySelector('legend').textContent,
+        Object.fromEntries([...facet.querySelectorAll('.dg-facet__value:not([hidden])')].map(value => [
+            value.querySelector('.dg-facet__name').textContent, +value.querySelector('.dg-facet__count').textContent]))]))""")
+
+
+def counted(stories) -> dict[str, dict[str, int]]:
+    """The facet counts `stories` should give: topic titles, country names, years."""
+    digest = years_digest()
+    return {"Topic": dict(Counter(digest.topics[tag].title for story in stories for tag in story.tags)),
+            "Country": dict(Counter(digest.countries[code].title for story in stories for code in story.countries)),
+            "Year": dict(Counter(str(story.edition.year) for story in stories))}
+
+
+@pytest.mark.browser
+def test_words_find_the_stories_of_every_year_part_with_counts_over_all(years_site, tab):
+    requested: list[str] = []
+    tab.page.on("request", lambda request: requested.append(request.url))
+    titles = search(tab, years_site, "ferry")
+    ferry = [story for story in years_digest().stories if "ferry" in story.body_markdown.lower()]
+    assert {story.edition.year for story in ferry} == {2022, 2023, 2024}
+    assert set(titles) == {story.title for story in ferry}
+    assert tab.locator(f"{PAGE_RESULTS} .dg-search__status").inner_text() == f"{len(ferry)} stories for \u201cferry\u201d"
+    first = tab.locator(f"{PAGE_RESULTS} .dg-hit").first
+    assert first.locator(".dg-hit__excerpt mark").count() >= 1
+    assert first.locator(".dg-hit__title a").evaluate("link => link.href").startswith(years_site.url("stories/"))
+    tab.locator("form .dg-search__filters summary").click()
+    assert facet_counts(tab) == counted(ferry)
+    # Every part's entry and metadata once; Pagefind's script and WebAssembly once for all of them.
+    fetched = [years_site.path_of(url) for url in requested if url.startswith(years_site.url("pagefind/"))]
+    assert [path for path in fetched if path.endswith((".js", ".pagefind"))] == [
+        "pagefind/pagefind.js", "pagefind/2024/wasm.en.pagefind"]
+    for year in ("2024", "2023", "2022"):
+        assert fetched.count(f"pagefind/{year}/pagefind-entry.json") == 1, fetched
+    assert not tab.problems, tab.problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("tag", ["transport", "labour"])
+def test_a_filter_alone_lists_every_years_stories_newest_first(years_site, tab, tag):
+    """Pagefind sorts each part on its own and would interleave them; search.js asks part by part."""
+    digest = years_digest()
+    tab.open(years_site.url("search/?topic=" + quote_plus(digest.topics[tag].title)))
+    wait_for_results(tab)
+    tagged = sorted((story for story in digest.stories if tag in story.tags), key=lambda story: story.published,
+                    reverse=True)
+    assert len({story.edition.year for story in tagged}) >= 2
+    assert shown(tab, PAGE_RESULTS) == [story.title for story in tagged]
+    assert tab.locator(f"{PAGE_RESULTS} .dg-search__status").inner_text() == (
+        f"{len(tagged)} stories about {digest.topics[tag].title}, newest first")
+    # The ticked topic counts what ticking another would add: every story's topics.
+    assert facet_counts(tab) == {**counted(tagged), "Topic": counted(digest.stories)["Topic"]}
     assert not tab.problems, tab.problems
 
 

@@ -108,6 +108,7 @@ class SitePages:
         self.specs: dict[str, PageSpec] = {}
         self._card_html: dict[tuple[Story, int], Markup] = {}
         self._card_keys: dict[Story, tuple] = {}
+        self._articles: dict[str, str] = {}  # story articles rendered for search, until their page is
         self._add_all(home_intro, home_editions, page_size)
 
     def _add(self, kind: str, src_uri: str, url: str, title: str, context: dict, inputs: tuple, **more) -> None:
@@ -204,9 +205,29 @@ class SitePages:
             html = self._card_html[key] = macros.card(story, lambda target: relative_url(target, page_url))
         return html
 
+    def search_document(self, spec: PageSpec) -> str:
+        """A story's article (templates/story.html), which the search index reads: without the
+        related stories and the links before and after (story-more.html), so that it changes only
+        when the story does (`search_key`). Kept until the story's page is rendered."""
+        article = self._articles.get(spec.src_uri)
+        if article is None:
+            article = self._articles[spec.src_uri] = self._render(spec.template, spec)
+        return article
+
+    def search_key(self, spec: PageSpec, site_key: str) -> str:
+        data = repr((site_key, spec.url, spec.title, self.card_key(spec.story)))
+        return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+
     def render(self, spec: PageSpec) -> str:
         """The page's main-column HTML."""
-        template = self.env.get_template(spec.template)
+        if spec.kind.name == "story":
+            article = self.search_document(spec)
+            del self._articles[spec.src_uri]
+            return article + self._render("story-more.html", spec)
+        return self._render(spec.template, spec)
+
+    def _render(self, name: str, spec: PageSpec) -> str:
+        template = self.env.get_template(name)
         return template.render(
             page=spec, link=lambda target: relative_url(target, spec.url),
             card=lambda story: self.card(story, spec.url),

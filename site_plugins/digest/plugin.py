@@ -116,7 +116,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
         # MkDocs keeps this object for the process; a build starts from what .cache/ holds.
-        self.memory, self.swept, self.indexer = None, False, None
+        self.memory, self.swept, self.indexer, self.last_index = None, False, None, None
         if dirty:
             logging.getLogger("mkdocs.commands.build").addFilter(_DIRTY_FILTER)
 
@@ -341,28 +341,19 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             folder = self.cache_dir / "search-input"
         search_input = SearchInput(folder, self.language, manifest.search_inputs)
         searchable = [spec for spec in self.pages.specs.values() if spec.searchable]
-        months: dict[str, bool] = {}  # "stories/2024/11/" -> whether written now
         for spec in searchable:
-            fingerprint = self.fingerprints[spec.src_uri]
-            month = spec.url.rsplit("/", 2)[0] + "/"
-            months.setdefault(month, False)
-            if not search_input.current(spec.url, fingerprint, look=not self.swept):
-                html_ = self.rendered[spec.src_uri] = self.pages.render(spec)
-                search_input.write(spec.url, fingerprint, spec.title, html_)
-                months[month] = True
+            key = self.pages.search_key(spec, page_key)
+            if not search_input.current(spec.url, key, look=not self.swept):
+                search_input.write(spec.url, key, spec.title, self.pages.search_document(spec))
         search_input.keep_only({spec.url for spec in searchable})
         manifest.search_inputs = search_input.fingerprints
         output = Path(config.site_dir) / PAGEFIND_FOLDER
-        key = search_input.key()
-        self.search_key = key
-        if manifest.search == key and (output / "pagefind.js").is_file():
-            return
+        self.search_key = search_input.key()
+        # One Pagefind part per year, indexed only when one of its stories' documents changed
+        # (search.py says why and what it costs a search).
         serving = self.command == "serve"
-        self.indexer = PagefindIndexer(folder, str(output), self.language, after=self.indexer if serving else None,
-                                       background=serving).start()
-        for month in months:
-            self.indexer.add(f"{month}**/*.html")
-        self.indexer.finish()
+        self.indexer = PagefindIndexer(folder, str(output), self.language, years=search_input.years(),
+                                       after=self.indexer if serving else None, background=serving).start()
 
     def on_build_error(self, *, error) -> None:
         if self.indexer is not None and self.command == "build":
@@ -424,10 +415,10 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             manifest.record(dest, fingerprint)
         if self.indexer is not None and self.command == "build":
             waited = time.perf_counter()
-            result = self.indexer.wait()
+            result = self.last_index = self.indexer.wait()
             if result.error:
                 raise PluginError(f"digest: Pagefind could not index the site: {result.error}")
-            log.info(f"Pagefind indexed {result.pages} story pages in {result.seconds:.2f} s "
+            log.info(f"Pagefind indexed {result.pages} story pages in {result.parts} part(s) in {result.seconds:.2f} s "
                      f"(the build waited {time.perf_counter() - waited:.2f} s for it)")
             self.indexer = None
         if self.config.search == "pagefind":

@@ -6,35 +6,72 @@ browsed from file://. `pagefind` (default): Pagefind's chunked index of the stor
 query needs. Pagefind runs in its own process on the stories' main-column HTML, kept in a folder
 between builds (`SearchInput`): it indexes on the second core while MkDocs renders, and only when
 a story's page changed.
+
+The index is in parts that the browser searches as one (Pagefind's `mergeIndex`, in
+assets/search.js): one part, "all", or one per year of stories, each indexed by a Pagefind process
+of its own. Pagefind's process holds about 200 MiB per 1,000 pages, so a year's part costs what the
+year costs, not what the archive costs, and an edit indexes again only the years it touches; each
+part adds to a first search, though (an index chunk per part for each word: measured at 10,000
+stories, +8 % with two parts). Layout of `site/pagefind/`:
+
+    pagefind.js       Pagefind's script, the same for every part
+    parts.json        {"parts": [{"name": "2024", "tag": "..."}, ...]}, newest first
+    2024/, 2023/ ...  one Pagefind bundle each (entry, metadata, index, fragments, filters, wasm)
+
+`tag` changes whenever the part's files do (search.js passes it to Pagefind as `metaCacheTag`).
+Which documents each part was indexed from (the key of its year, `SearchInput.years()`) is kept
+with the documents, not in the site (the key depends on the build's folder): a part whose key and
+files are unchanged is not indexed again. A new year adds a part to parts.json; no page changes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
+import json
 import os
 import queue
+import re
 import shutil
 import tempfile
 import threading
 import time
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import escape
 
-from .pagefind_stable import stabilise
+from .pagefind_stable import ENTRY_FILE, stabilise
 
 ENGINES = ("pagefind", "material")
 PAGEFIND_FOLDER = "pagefind"
-# Pagefind's ready-made UIs: our own search.js talks to pagefind.js, so these are never fetched.
+PARTS_FILE = "parts.json"
+INDEXED_FILE = ".indexed.json"  # in the documents' folder: {part: {"key": ..., "tag": ...}}
+ALL = "all"  # the one part of an index not split by year
+SCRIPT = "pagefind.js"  # one copy at the top; search.js imports it and points it at the parts
+# Pagefind's ready-made UIs and its worker: our own search.js talks to pagefind.js on the page's
+# thread (`noWorker`), so these are never fetched.
 UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
-                "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
+                "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
+# A story's document is stories/<YYYY>/<MM>/<slug>/index.html: its year names its part.
+STORY_YEAR = re.compile(r"stories/(\d{4})/")
+
+
+def year_of(url: str) -> str:
+    """The part a story's document belongs to: "stories/2024/11/x/" -> "2024"."""
+    match = STORY_YEAR.match(url)
+    if match is None:
+        raise ValueError(f"{url!r} is not under stories/<YYYY>/")
+    return match.group(1)
 
 
 @dataclass
 class IndexResult:
-    pages: int = 0
+    pages: int = 0  # pages of the parts indexed by this run
+    parts: int = 0  # parts indexed by this run (the others were current)
     seconds: float = 0.0  # the indexing job's own wall time
     error: str = ""
 
@@ -73,24 +110,44 @@ class SearchInput:
     def key(self) -> str:
         return hashlib.sha256(repr(sorted(self.fingerprints.items())).encode()).hexdigest()
 
+    def years(self) -> dict[str, str]:
+        """Each year that has stories, with the key of its documents: it changes when one of them
+        is written anew, added or removed (PagefindIndexer indexes a year again only then)."""
+        by_year: dict[str, list[tuple[str, str]]] = {}
+        for url, fingerprint in sorted(self.fingerprints.items()):
+            by_year.setdefault(year_of(url), []).append((url, fingerprint))
+        return {year: hashlib.sha256(repr(documents).encode()).hexdigest() for year, documents in by_year.items()}
+
 
 class PagefindIndexer:
-    """Pagefind's index of a `SearchInput` folder, built in a background thread: `add(glob)`
-    hands it a part of the folder as soon as that part is written (a month of stories), so it
-    indexes on the second core while MkDocs renders; `finish()` lets it write. The index is
-    written to a fresh folder and moved into `output_dir` only when complete: a preview keeps
-    serving the previous index meanwhile. `after` (an earlier indexer) is waited for first."""
+    """Pagefind's index of a `SearchInput` folder, built in a background thread, in parts (see the
+    module's docstring for the layout of `output_dir`).
+
+    With `years` (year -> key, from `SearchInput.years()`): one part per year. A part indexed
+    from documents with the same key, and still in `output_dir` as it was written, is kept; the
+    others are indexed one after the other, newest first, each by a Pagefind process of its own;
+    parts of years no longer listed are removed.
+
+    Without `years` (the calling convention of the single index): one part, "all", that
+    `add(glob)` feeds as soon as a part of the folder is written ("stories/2024/11/**/*.html") and
+    `finish()` ends; it is indexed every time.
+
+    Each part is written to a fresh folder and put in place only when complete: a preview keeps
+    serving the previous one meanwhile. `after` (an earlier indexer) is waited for first;
+    `background` (a preview) runs Pagefind at the lowest CPU priority."""
 
     def __init__(self, input_dir: Path, output_dir: str, language: str, after: "PagefindIndexer | None" = None,
-                 *, background: bool = False) -> None:
+                 *, background: bool = False, years: Mapping[str, str] | None = None) -> None:
         self.input_dir = input_dir
         self.background = background  # a preview's index: lowest CPU priority, the rebuild comes first
         self.output_dir = Path(output_dir)
         self.language = language
+        self.years = None if years is None else {_checked_name(year, ALL): key for year, key in years.items()}
         self.result = IndexResult()
         self._after = after
         self._globs: queue.Queue[str | None] = queue.Queue()
         self._all_read = False
+        self._seen: list[str] = []  # the globs add() gave, in order
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
 
     def start(self) -> "PagefindIndexer":
@@ -98,11 +155,11 @@ class PagefindIndexer:
         return self
 
     def add(self, glob: str) -> None:
-        """Index the documents under `input_dir` that match `glob` (e.g. "stories/2024/11/**/*.html")."""
+        """Without `years`: index the documents under `input_dir` that match `glob`."""
         self._globs.put(glob)
 
     def finish(self) -> None:
-        """No more parts: Pagefind writes its files while the build goes on."""
+        """Without `years`: no more globs; Pagefind writes its files while the build goes on."""
         self._globs.put(None)
 
     def done(self) -> bool:
@@ -116,27 +173,83 @@ class PagefindIndexer:
         if self._after is not None:
             self._after.wait()
         started = time.perf_counter()
-        staging = Path(tempfile.mkdtemp(prefix="digest-pagefind-"))
         try:
-            asyncio.run(self._index(staging / PAGEFIND_FOLDER))
-            stabilise(staging / PAGEFIND_FOLDER)  # the same pages give the same bytes (Pagefind#638)
-            for name in UNUSED_FILES:
-                (staging / PAGEFIND_FOLDER / name).unlink(missing_ok=True)
-            shutil.rmtree(self.output_dir, ignore_errors=True)
-            self.output_dir.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(staging / PAGEFIND_FOLDER), str(self.output_dir))
+            self._index({ALL: ""} if self.years is None else self.years)
         except Exception as error:  # reported by the caller as a build error, never a traceback
             self.result.error = f"{type(error).__name__}: {error}"
-            while not self._all_read and self._globs.get() is not None:  # drop what is left
-                pass
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            while self.years is None and not self._all_read and self._globs.get() is not None:
+                pass  # drop what is left
         self.result.seconds = time.perf_counter() - started
 
-    async def _index(self, output: Path) -> None:
+    def _index(self, wanted: dict[str, str]) -> None:
+        output = self.output_dir
+        output.mkdir(parents=True, exist_ok=True)
+        self.input_dir.mkdir(parents=True, exist_ok=True)
+        served = {part["name"]: part["tag"] for part in read_parts(output)}
+        indexed = _read_json(self.input_dir / INDEXED_FILE)
+        parts = {name: served[name] for name in wanted if name in served}  # name -> tag
+        for name in sorted(wanted, reverse=True):  # the newest part, the one searched most, first
+            key, tag = wanted[name], parts.get(name)
+            if key and tag and indexed.get(name) == {"key": key, "tag": tag} and _tag(output / name) == tag:
+                continue  # indexed from these documents, and still there as it was written
+            globs = None if name == ALL else [f"stories/{name}/**/*.html"]  # None: from add()
+            with tempfile.TemporaryDirectory(dir=output, prefix=".staging-") as staging:
+                bundle = Path(staging) / name
+                pages = self._complete_part(bundle, globs)
+                self._finish_bundle(bundle)
+                if pages:
+                    parts[name] = _tag(bundle)
+                    _swap(bundle, output / name)
+                else:  # no story (yet): no part; search.js finds nothing without asking Pagefind
+                    parts.pop(name, None)
+            self.result.pages += pages
+            self.result.parts += 1
+            write_parts(output, parts)  # a reader gets each part as soon as it is there
+            indexed[name] = {"key": key, "tag": parts.get(name, "")}
+            _write_json(self.input_dir / INDEXED_FILE, indexed)
+        write_parts(output, parts)
+        _write_json(self.input_dir / INDEXED_FILE, {name: indexed[name] for name in parts if name in indexed})
+        if not (output / SCRIPT).is_file():  # no story yet: Pagefind's script still has to be there
+            with tempfile.TemporaryDirectory(dir=output, prefix=".staging-") as staging:
+                asyncio.run(self._index_part(Path(staging) / ALL, []))
+                self._finish_bundle(Path(staging) / ALL)
+        keep = {SCRIPT, PARTS_FILE} | set(parts)
+        for path in output.iterdir():  # parts of years now empty, an older layout, an interrupted run's
+            if path.name not in keep:
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+
+    def _complete_part(self, bundle: Path, globs: list[str] | None, attempts: int = 3) -> int:
+        """Index a part, again if Pagefind left a file incomplete: pagefind 1.5.2's Python API can
+        stop its process before the last files reach the disk (Pagefind#1271, fixed after 1.5.2;
+        seen here once in about eight builds as an empty pagefind-worker.js)."""
+        for _ in range(attempts):
+            pages = asyncio.run(self._index_part(bundle, globs if globs is not None else None))
+            if globs is None:
+                globs = self._seen  # what add() named, for another attempt
+            if not (broken := incomplete_files(bundle)):
+                return pages
+            shutil.rmtree(bundle, ignore_errors=True)
+        raise RuntimeError(f"Pagefind wrote incomplete files {attempts} times: {', '.join(broken[:5])}")
+
+    def _finish_bundle(self, bundle: Path) -> None:
+        """Make a Pagefind output folder a part: byte-stable, its script moved to the top (it is
+        the same for every part), what search.js never fetches removed."""
+        stabilise(bundle)  # the same pages give the same bytes (Pagefind#638)
+        for name in UNUSED_FILES:
+            (bundle / name).unlink(missing_ok=True)
+        script, target = bundle / SCRIPT, self.output_dir / SCRIPT
+        if not (target.is_file() and target.read_bytes() == script.read_bytes()):
+            os.replace(script, target)
+        script.unlink(missing_ok=True)
+
+    async def _index_part(self, bundle: Path, globs: list[str] | None) -> int:
+        """Index the documents matching `globs` (None: those `add()` names) into `bundle` with a
+        Pagefind process of its own, whose memory goes when the part is written. Returns the
+        number of pages indexed."""
         from pagefind.index import IndexConfig, PagefindIndex
 
-        config = IndexConfig(output_path=str(output), force_language=self.language)
+        pages = 0
+        config = IndexConfig(output_path=str(bundle), force_language=self.language)
         async with PagefindIndex(config=config) as index:  # leaving it writes the files
             if self.background:
                 # Pagefind's own threads would take both cores from the next preview rebuild.
@@ -145,7 +258,97 @@ class PagefindIndexer:
                     os.setpriority(os.PRIO_PROCESS, index._service._backend.pid, 19)  # type: ignore[union-attr]
                 except (AttributeError, OSError):
                     pass
-            while (glob := await asyncio.to_thread(self._globs.get)) is not None:
+            async for glob in self._added() if globs is None else _each(globs):
                 response = await index.add_directory(str(self.input_dir), glob=glob)
-                self.result.pages += int(response.get("page_count", 0)) if isinstance(response, dict) else 0
-            self._all_read = True
+                pages += int(response.get("page_count", 0)) if isinstance(response, dict) else 0
+        return pages
+
+    async def _added(self):
+        while (glob := await asyncio.to_thread(self._globs.get)) is not None:
+            self._seen.append(glob)
+            yield glob
+        self._all_read = True
+
+
+def incomplete_files(bundle: Path) -> list[str]:
+    """Files of a Pagefind output folder that are empty, or compressed and cut short."""
+    broken = []
+    for path in sorted(bundle.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if not data:
+            broken.append(path.relative_to(bundle).as_posix())
+        elif data[:2] == b"\x1f\x8b":
+            try:
+                gzip.decompress(data)
+            except (EOFError, OSError, zlib.error):
+                broken.append(path.relative_to(bundle).as_posix())
+    return broken
+
+
+async def _each(items):
+    for item in items:
+        yield item
+
+
+def read_parts(output_dir: Path) -> list[dict]:
+    """The parts listed in `output_dir`'s parts.json, newest first; none if it is missing or not ours."""
+    try:
+        parts = json.loads((output_dir / PARTS_FILE).read_text(encoding="utf-8"))["parts"]
+        return [{"name": _checked_name(part["name"]), "tag": str(part["tag"])} for part in parts]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def write_parts(output_dir: Path, parts: Mapping[str, str]) -> None:
+    """parts.json (part name -> tag), newest part first: the one search.js makes Pagefind's primary."""
+    listed = [{"name": name, "tag": parts[name]} for name in sorted(parts, reverse=True)]
+    _write_json(output_dir / PARTS_FILE, {"parts": listed})
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _write_json(path: Path, value) -> None:
+    """Compact, sorted JSON, replaced at once, and only if it changes (a preview's file stays put)."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True) + "\n"
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    staged = path.with_name(f".staging-{path.name}")
+    staged.write_text(text, encoding="utf-8")
+    os.replace(staged, path)
+
+
+def _checked_name(name: str, *other: str) -> str:
+    """A part's name, which becomes a folder name and a URL: a year or "all", nothing else
+    (`other` names are refused too)."""
+    if not (isinstance(name, str) and (re.fullmatch(r"\d{4}", name) or name == ALL) and name not in other):
+        raise ValueError(f"{name!r} is not the name of a part (a year or {ALL!r})")
+    return name
+
+
+def _tag(bundle: Path) -> str:
+    """What changes whenever a part's files do: its entry file names its metadata file, whose
+    name is the hash of its content, which names every index and filter file ("" if none)."""
+    try:
+        return hashlib.sha256((bundle / ENTRY_FILE).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
+
+
+def _swap(bundle: Path, target: Path) -> None:
+    """Put a complete part in place of the previous one, which is served until the last moment."""
+    if target.exists():
+        old = target.with_name(f".staging-old-{target.name}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(bundle, target)
+        shutil.rmtree(old)
+    else:
+        os.replace(bundle, target)

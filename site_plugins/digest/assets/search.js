@@ -3,9 +3,10 @@
    so that it can be shared.
 
    Pagefind's script and index are fetched only when a reader starts to search (focus or a key in
-   a search box, or the search page), so a story page loads no search index. Every text that comes
-   from the index goes into the page as text; Pagefind's excerpt is rebuilt from its text and its
-   <mark> elements only. Material's own search is off in this mode: its markup is not on the page,
+   a search box, or the search page), so a story page loads no search index. The index is in parts
+   (pagefind/<part>/, listed newest first in pagefind/parts.json: one per year of stories, or one
+   for all), which Pagefind searches as one. Every text that comes from the index goes into the
+   page as text; Pagefind's excerpt is rebuilt from its text and its <mark> elements only. Material's own search is off in this mode: its markup is not on the page,
    so its bundle binds nothing and fetches no index. */
 (function () {
   "use strict";
@@ -34,19 +35,103 @@
 
   // --- Pagefind, loaded once, on first use ---------------------------------------------------
 
+  // Each part's pages carry this filter with the part's name (Pagefind's `mergeFilter`); it is
+  // never shown.
+  var PART_FILTER = "_part";
   var loading = null;
 
   function pagefind() {
     if (!loading) {
-      loading = import(new URL("pagefind.js", pagefindBase).href).then(function (module) {
-        // Results link under the site's own path, whatever folder it is served from. No worker:
-        // one script less to fetch, and a search of this index takes milliseconds.
-        return module.options({baseUrl: siteRoot.pathname, excerptLength: 26, noWorker: true})
-          .then(function () { return module; });
+      var script = import(new URL("pagefind.js", pagefindBase).href);
+      // parts.json changes when a part does: always asked for afresh (an unchanged one costs a 304).
+      var list = fetch(new URL("parts.json", pagefindBase).href, {cache: "no-cache"}).then(function (response) {
+        if (!response.ok) throw new Error("pagefind/parts.json: HTTP " + response.status);
+        return response.json();
       });
-      loading.catch(function () { loading = null; });  // try again on the next search
+      loading = Promise.all([script, list]).then(function (loaded) {
+        return merge(loaded[0], loaded[1].parts);
+      });
+      loading.catch(function () {
+        loading = null;  // try again on the next search, from the start
+        script.then(function (module) { return module.destroy(); }).catch(function () {});
+      });
     }
     return loading;
+  }
+
+  // The newest part is Pagefind's primary index (its WebAssembly searches every part); the others
+  // are merged into it once it is ready. Results link under the site's own path, whatever folder it
+  // is served from. No worker: one script less to fetch, and a search takes milliseconds.
+  function merge(module, parts) {
+    if (!parts.length) return Promise.resolve(new Parts(null, []));
+    function options(part) {
+      var filter = {};
+      filter[PART_FILTER] = part.name;
+      return {baseUrl: siteRoot.pathname, excerptLength: 26, metaCacheTag: part.tag, mergeFilter: filter};
+    }
+    function folder(part) { return new URL(part.name + "/", pagefindBase).pathname; }
+    var primary = options(parts[0]);
+    primary.basePath = folder(parts[0]);
+    primary.noWorker = true;
+    return module.options(primary).then(function () {
+      // An empty search loads nothing but the primary index, and fails if it cannot load (merging
+      // into a primary that never loads would wait for ever).
+      return module.search("");
+    }).then(function () {
+      return Promise.all(parts.slice(1).map(function (part) {
+        return module.mergeIndex(folder(part), options(part));
+      }));
+    }).then(function () { return new Parts(module, parts); });
+  }
+
+  // The merged index as the search views use it: Pagefind's search and filters without the part
+  // filter, and a sorted search made part by part, newest part first. Pagefind sorts each part on
+  // its own and would interleave the parts' lists by rank.
+  function Parts(module, parts) {
+    this.module = module;
+    this.parts = parts;
+  }
+
+  Parts.prototype.filters = function () {
+    if (!this.module) return Promise.resolve({});
+    return this.module.filters().then(withoutPart);
+  };
+
+  Parts.prototype.search = function (words, options) {
+    var module = this.module;
+    if (!module) return Promise.resolve({results: [], filters: {}});
+    if (!options.sort || this.parts.length < 2) {
+      return module.search(words, options).then(function (search) {
+        withoutPart(search.filters);
+        return search;
+      });
+    }
+    return Promise.all(this.parts.map(function (part) {
+      var filters = Object.assign({}, options.filters);
+      filters[PART_FILTER] = {any: [part.name]};
+      return module.search(words, Object.assign({}, options, {filters: filters}));
+    })).then(function (searches) {
+      var counts = {};
+      searches.forEach(function (search) { addCounts(counts, withoutPart(search.filters)); });
+      return {
+        results: [].concat.apply([], searches.map(function (search) { return search.results; })),
+        filters: counts,
+      };
+    });
+  };
+
+  function withoutPart(filters) {
+    if (filters) delete filters[PART_FILTER];
+    return filters;
+  }
+
+  function addCounts(total, counts) {
+    Object.keys(counts || {}).forEach(function (name) {
+      var values = total[name] = total[name] || {};
+      Object.keys(counts[name]).forEach(function (value) {
+        values[value] = (values[value] || 0) + counts[name][value];
+      });
+    });
   }
 
   var totals = null;  // every filter value with its number of stories, fetched once
