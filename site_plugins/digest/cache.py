@@ -22,7 +22,7 @@ from pathlib import Path
 from .index import RelatedCache
 from .loader import StoryCache
 
-FORMAT = 1  # bump when the pickled structures change shape
+FORMAT = 2  # bump when the pickled structures change shape
 # Distributions whose code or files end up in the output.
 DEPENDENCIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "nh3",
                 "pycountry", "pyyaml", "pagefind", "pagefind-bin-extended", "babel", "pygments", "the-digest")
@@ -69,7 +69,6 @@ class Manifest:
     site_key: str = ""
     site_dir: str = ""
     pages: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # dest path -> (fingerprint, size, mtime_ns)
-    search: str = ""  # fingerprint of the search index's input
     search_inputs: dict[str, str] = field(default_factory=dict)  # story URL -> fingerprint of its indexed HTML
     feeds: dict[str, str] = field(default_factory=dict)  # feed folder -> fingerprint of its three files
     outputs: set[str] = field(default_factory=set)  # every file the build left in site_dir, relative

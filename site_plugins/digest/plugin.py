@@ -181,7 +181,6 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 for entry in Path(site_dir).iterdir():
                     shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
             manifest.pages.clear()
-            manifest.search = ""
             manifest.outputs = set()
         manifest.site_key, manifest.site_dir = self.memory.site_key, site_dir
         if self.command == "build":
@@ -279,10 +278,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.frames: dict[tuple, str] = {}
         self.nav_urls = [f.url for f in files.documentation_pages() if f.inclusion.is_in_nav()]
         env.globals["digest_frame"] = self._frame
-        self.rendered: dict[str, str] = {}
         self.written: list[tuple[str, str]] = []  # (dest path, fingerprint) of the pages written
         self.files = files
-        self.search_key = ""
         nav = config.nav or []
         self.documents = files.documentation_pages()
         nav_key = repr([(f.src_uri, str(f.page.title) if f.page else "") for f in self.documents
@@ -348,7 +345,6 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         search_input.keep_only({spec.url for spec in searchable})
         manifest.search_inputs = search_input.fingerprints
         output = Path(config.site_dir) / PAGEFIND_FOLDER
-        self.search_key = search_input.key()
         # One Pagefind part per year, indexed only when one of its stories' documents changed
         # (search.py says why and what it costs a search).
         serving = self.command == "serve"
@@ -363,7 +359,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def on_page_context(self, context, *, page, config, nav):
         spec = self._spec(page)
         if spec is not None:
-            page.content = self.rendered.pop(spec.src_uri, None) or self.pages.render(spec)
+            page.content = self.pages.render(spec)
         context["digest_head"] = Markup(head.head_html(spec, page_url=page.url, site_url=config.site_url,
                                                        site_name=config.site_name, language=self.language,
                                                        digest=self.pages.digest if self.pages else None,
@@ -421,8 +417,6 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             log.info(f"Pagefind indexed {result.pages} story pages in {result.parts} part(s) in {result.seconds:.2f} s "
                      f"(the build waited {time.perf_counter() - waited:.2f} s for it)")
             self.indexer = None
-        if self.config.search == "pagefind":
-            manifest.search = self.search_key  # serve: the index being built in the background
         pages = {file.abs_dest_path for file in self.documents}
         manifest.pages = {dest: entry for dest, entry in manifest.pages.items() if dest in pages}
         produced = {file.dest_uri for file in self.files} | {"news-sitemap.xml", "sitemap.xml.gz"}
