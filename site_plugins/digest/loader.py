@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from . import frontmatter_yaml, kinds, lint, schema
+from . import frontmatter_yaml, kinds, limits, lint, schema
 from .countries import country, suggest
 from .model import UNPRINTABLE, Content, Country, Page, Problem, Source, Story, Topic
 from .schema import Field, Invalid
@@ -399,24 +399,11 @@ def _front_matter(f: _File, text: str, fields: tuple[Field, ...] | None, *, requ
     return _check_mapping(f, node, fields), body
 
 
-# Python-Markdown takes time quadratic in the number of unclosed `[` (Python-Markdown#798: 2,000
-# take half a second, 200,000 take hours) and recurses once per level of lists or quotes (a few
-# hundred levels crash it). Bodies past these bounds are refused before they are rendered.
-MAX_BODY_BRACKETS = 2000
-MAX_BODY_NESTING = 100  # characters of indentation and `>` before a line's text
-
-
 def _check_body(f: _File, body: str, first_line: int) -> None:
-    brackets = body.count("[")
-    if brackets > MAX_BODY_BRACKETS:
-        f.error(first_line, f"the text has {brackets:,} `[` characters, more than {MAX_BODY_BRACKETS:,}",
-                "stories are short: remove the brackets or split the text")
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        depth = len(line) - len(line.lstrip(" \t>"))
-        if depth > MAX_BODY_NESTING:
-            f.error(number, f"line is indented or quoted {depth} characters deep (at most {MAX_BODY_NESTING})",
-                    "flatten the nested lists or quotes")
-            break
+    """Bodies that would reach a slow path of Python-Markdown (limits.py) are refused before
+    anything renders them: every input that passes the check builds in bounded time."""
+    for line, message, hint in limits.body_problems(body, first_line):
+        f.error(line, message, hint)
 
 
 def _check_mapping(f: _File, node: yaml.MappingNode, fields: tuple[Field, ...]) -> dict[str, tuple[Any, yaml.Node]]:
