@@ -124,10 +124,12 @@ class SitePages:
         return key
 
     def _cards(self, stories: list[Story]) -> tuple:
-        return tuple(self.card_key(story) for story in stories)
+        return tuple(map(self._card_keys.__getitem__, stories))  # every story's key is made first
 
     def _add_all(self, home_intro: str, home_editions: int, page_size: int) -> None:
         d = self.digest
+        for story in d.stories:
+            self.card_key(story)
         latest = d.editions[0] if d.editions else None
         earlier = d.editions[1:1 + home_editions]
         more = len(d.editions) > 1 + home_editions

@@ -13,6 +13,7 @@ so that site_dir ends up byte for byte as a clean build would leave it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
@@ -112,6 +113,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.search_dir: Path | None = None  # serve: the preview's search input, for its lifetime
         self.swept = False  # site_dir was walked once by this process: from then on its files are known
         self.page_objects: dict[str, dict] = {}  # serve: each generated page's fresh MkDocs Page state
+        self.known_fingerprints: dict[tuple, str] = {}  # serve: page fingerprints by what they hash
+        self.earlier_fingerprints: dict[tuple, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
@@ -196,8 +199,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         specs = self.pages.specs
         docs_dir = os.path.realpath(config.docs_dir)
         publishable = set(specs) | set(self.content.pages) | set(self.content.images)
+        real = functools.lru_cache(maxsize=None)(os.path.realpath)  # a handful of folders, 10,000 files
         for file in list(files):
-            from_docs = file.generated_by is None and os.path.realpath(file.src_dir or "") == docs_dir
+            from_docs = file.generated_by is None and real(file.src_dir or "") == docs_dir
             if from_docs and file.src_uri not in publishable:
                 # The allow-list's second lock: only what the loader accepted is published (not a
                 # file added since, a draft, or the intro of a country without stories).
@@ -276,12 +280,12 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         # to reload within one, and checking each template's file time on every include costs 5 %.
         env.auto_reload = False
         self.frames: dict[tuple, str] = {}
-        self.nav_urls = [f.url for f in files.documentation_pages() if f.inclusion.is_in_nav()]
+        self.documents = files.documentation_pages()
+        self.nav_urls = [f.url for f in self.documents if f.inclusion.is_in_nav()]
         env.globals["digest_frame"] = self._frame
         self.written: list[tuple[str, str]] = []  # (dest path, fingerprint) of the pages written
         self.files = files
         nav = config.nav or []
-        self.documents = files.documentation_pages()
         nav_key = repr([(f.src_uri, str(f.page.title) if f.page else "") for f in self.documents
                         if f.inclusion.is_in_nav()]) + repr(nav)
         page_key = self.page_key = self.memory.site_key + "\0" + nav_key
@@ -289,12 +293,13 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         # Material's own search indexes every page as it is written: it needs them all.
         exact = self.exact = self.dirty and self.config.search != "material"
         built = 0
+        self.earlier_fingerprints, self.known_fingerprints = self.known_fingerprints, {}  # keep only what is used
         self.fingerprints: dict[str, str] = {}
         for file in self.documents:
             spec = self.pages.specs.get(file.src_uri)
             if spec is None:
                 continue  # an ordinary page: always written
-            fingerprint = self.fingerprints[spec.src_uri] = spec.fingerprint(page_key)
+            fingerprint = self.fingerprints[spec.src_uri] = self._fingerprint(spec, page_key)
             changed = not (exact and manifest.is_current(file.abs_dest_path, fingerprint))
             file.is_modified = _always if changed else _never
             if changed and not spec.in_nav:
@@ -306,6 +311,14 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if self.config.search == "pagefind":
             self._index_for_search(config, page_key)
         return env
+
+    def _fingerprint(self, spec: PageSpec, page_key: str) -> str:
+        """`spec.fingerprint`, remembered across preview rebuilds by the data it hashes (most
+        pages' inputs are unchanged objects: a dict lookup instead of a repr and a hash)."""
+        key = (page_key, spec.kind.name, spec.src_uri, spec.url, spec.title, spec.description, spec.feeds, spec.inputs)
+        found = self.earlier_fingerprints.get(key) or spec.fingerprint(page_key)
+        self.known_fingerprints[key] = found
+        return found
 
     def _frame_key(self, page) -> tuple | None:
         """What the cached parts of Material's frame print that varies from page to page: the
