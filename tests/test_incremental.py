@@ -292,3 +292,11 @@ def test_an_edit_re_indexes_the_search_part_of_its_year_only(tmp_path):
     assert (edited.last_index.parts, edited.last_index.pages) == (1, 1)
     again = run_build(project, dirty=True)
     assert again.last_index.parts == 0
+
+
+def test_make_clean_removes_the_cache_and_the_site():
+    from conftest import ROOT
+
+    clean = next(line for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+                 if line.startswith("\trm -rf") and "site" in line)
+    assert {"site", ".cache"} <= set(clean.split())

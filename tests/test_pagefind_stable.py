@@ -257,3 +257,20 @@ def test_search_in_a_browser_finds_the_same_with_the_stabilised_index(runs, brow
     newest_first = [url for url, _, _ in english["searches"][4]["results"]]  # economy, by date
     assert newest_first == ["/grain-corridor/", "/chip-plant/", "/cafe-prices/"]
     assert french["filters"]["topic"] == {"climate": 1, "economy": 1}
+
+
+def test_files_pagefind_cut_short_are_found(tmp_path):
+    """pagefind 1.5.2's Python API can stop Pagefind before its last files reach the disk
+    (Pagefind#1271): search.py indexes a part again when `incomplete_files` finds one."""
+    import gzip
+
+    from digest.search import incomplete_files
+
+    (tmp_path / "fragment").mkdir()
+    whole = gzip.compress(b"pagefind_dcd" + b"x" * 200, mtime=0)
+    (tmp_path / "fragment" / "en_1.pf_fragment").write_bytes(whole)
+    (tmp_path / "pagefind-worker.js").write_text("self.onmessage = () => {};")
+    assert incomplete_files(tmp_path) == []
+    (tmp_path / "fragment" / "en_2.pf_fragment").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "pagefind-worker.js").write_bytes(b"")
+    assert incomplete_files(tmp_path) == ["fragment/en_2.pf_fragment", "pagefind-worker.js"]
