@@ -256,3 +256,18 @@ def test_every_seed_feed_is_read_by_a_feed_parser_with_every_story(seed_build):
             assert [e.id for e in feed.entries] == expected, folder + name
         assert [i["id"] for i in json_feed(seed_build, folder + "feed.json")["items"]] == expected
     assert len(parsed(seed_build, "atom.xml").entries) == min(50, len(digest.stories)) > 0
+
+
+def test_a_moment_in_a_zone_whose_offset_had_seconds_is_written_in_utc():
+    """Africa/Monrovia was -00:44:30 until 1972: RFC 3339 and RFC 822 offsets have no seconds."""
+    import datetime as dt
+    import email.utils
+    import zoneinfo
+
+    from digest.feeds import rfc3339, rfc822
+
+    moment = dt.datetime(1950, 6, 1, 8, 0, tzinfo=zoneinfo.ZoneInfo("Africa/Monrovia"))
+    assert rfc3339(moment) == "1950-06-01T08:44:30+00:00"
+    assert email.utils.parsedate_to_datetime(rfc822(moment)) == moment
+    kabul = dt.datetime(2024, 11, 29, 8, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Kabul"))
+    assert rfc3339(kabul) == "2024-11-29T08:00:00+04:30"  # whole minutes: kept as they are

@@ -47,12 +47,19 @@ _ATTRIBUTE = re.compile(r'\s([^\s"\'>/=]+)(?:="([^"]*)")?')
 SOURCE_LINK_REL = "noopener noreferrer nofollow"  # as on the story page
 
 
+def _whole_minutes(moment: dt.datetime) -> dt.datetime:
+    """Some zones kept offsets with seconds into the 20th century (Africa/Monrovia -00:44:30 until
+    1972); RFC 3339, RFC 822 and HTML dates have none: such a moment is written in UTC."""
+    offset = moment.utcoffset()
+    return moment.astimezone(dt.timezone.utc) if offset is not None and offset.seconds % 60 else moment
+
+
 def rfc3339(moment: dt.datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+    return _whole_minutes(moment).isoformat(timespec="seconds")
 
 
 def rfc822(moment: dt.datetime) -> str:
-    return format_datetime(moment)
+    return format_datetime(_whole_minutes(moment))
 
 
 def source_date_epoch(environ: Mapping[str, str] = os.environ) -> dt.datetime | None:

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .feeds import rfc3339
 from .index import Digest, Edition, Listing
 from .kinds import PAGE_KINDS, PageKind
 from .model import Story
@@ -71,7 +72,7 @@ def short_date(day: dt.date) -> str:
 
 
 def _datetime_attr(story: Story) -> str:
-    return story.edition.isoformat() if story.date_only else story.published.isoformat()
+    return story.edition.isoformat() if story.date_only else rfc3339(story.published)
 
 
 def month_url(year_month: tuple[int, int]) -> str:
@@ -103,7 +104,8 @@ class SitePages:
             loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
         )
-        self.env.filters.update(long_date=long_date, short_date=short_date, month_url=month_url, month_name=month_name)
+        self.env.filters.update(long_date=long_date, short_date=short_date, month_url=month_url, month_name=month_name,
+                                rfc3339=rfc3339)
         self.env.globals.update(datetime_attr=_datetime_attr, digest=digest)
         self.specs: dict[str, PageSpec] = {}
         self._card_html: dict[tuple[Story, int], Markup] = {}
