@@ -178,3 +178,10 @@ def test_a_file_name_that_is_not_utf8_is_an_error_not_a_traceback(content, tmp_p
         "content/caf\\xe9.md:1: file name is not valid UTF-8 (hint: rename it with letters, digits and hyphens)"]
     build = build_site(content, tmp_path / "build")
     assert build.returncode != 0 and "Traceback" not in build.output
+
+
+def test_an_ordinary_page_gets_the_same_body_limits_as_a_story(content):
+    add(content, "help.md", "# Help\n\n" + "".join(f"## Section {i}\n\nText.\n\n" for i in range(300)))
+    found = problems(content)
+    assert len(found) == 1 and found[0].startswith("content/help.md:"), found
+    assert "heading" in found[0], found
