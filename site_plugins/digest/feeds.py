@@ -21,13 +21,14 @@ from urllib.parse import urljoin
 from markupsafe import Markup
 
 from .index import Digest, Listing
+from .kinds import FEED_NAMES
 from .model import Story
 
 # format -> (file name in the feed's folder, media type, name people know it by)
-FEED_FILES = {
-    "rss": ("feed.xml", "application/rss+xml", "RSS"),
-    "atom": ("atom.xml", "application/atom+xml", "Atom"),
-    "json": ("feed.json", "application/feed+json", "JSON Feed"),
+FEED_FILES = {  # file names from the registry of outputs
+    "rss": (FEED_NAMES["rss"], "application/rss+xml", "RSS"),
+    "atom": (FEED_NAMES["atom"], "application/atom+xml", "Atom"),
+    "json": (FEED_NAMES["json"], "application/feed+json", "JSON Feed"),
 }
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'

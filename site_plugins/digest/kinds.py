@@ -50,6 +50,7 @@ CONTENT_KINDS: tuple[ContentKind, ...] = (
     ContentKind("page", "**.md", "an ordinary page (front matter: title, description)"),
 )
 
+FEED_NAMES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}  # the files of every feed folder
 IMAGE_TYPES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WebP", ".avif": "AVIF"}
 
 STORY_INPUTS = "the story file; its topics' titles"
@@ -86,15 +87,9 @@ PAGE_KINDS: tuple[PageKind, ...] = (
 )
 
 OUTPUT_KINDS: tuple[OutputKind, ...] = (
-    OutputKind("site-feeds", "feed.xml", "the newest `feed_size` stories, bodies included"),
-    OutputKind("site-feeds", "atom.xml", "the newest `feed_size` stories, bodies included"),
-    OutputKind("site-feeds", "feed.json", "the newest `feed_size` stories, bodies included"),
-    OutputKind("listing-feeds", "topics/{tag}/feed.xml", "the topic's newest `feed_size` stories"),
-    OutputKind("listing-feeds", "topics/{tag}/atom.xml", "the topic's newest `feed_size` stories"),
-    OutputKind("listing-feeds", "topics/{tag}/feed.json", "the topic's newest `feed_size` stories"),
-    OutputKind("listing-feeds", "countries/{cc}/feed.xml", "the country's newest `feed_size` stories"),
-    OutputKind("listing-feeds", "countries/{cc}/atom.xml", "the country's newest `feed_size` stories"),
-    OutputKind("listing-feeds", "countries/{cc}/feed.json", "the country's newest `feed_size` stories"),
+    *(OutputKind("feeds", f"{folder}{name}", f"the newest `feed_size` stories {whose}, bodies included")
+      for folder, whose in (("", "of the site"), ("topics/{tag}/", "of the topic"), ("countries/{cc}/", "of the country"))
+      for name in FEED_NAMES.values()),
     OutputKind("news-sitemap", "news-sitemap.xml", "the stories of the last two days of the newest story"),
     OutputKind("sitemap", "sitemap.xml", "every page's URL", by="MkDocs"),
     OutputKind("sitemap", "sitemap.xml.gz", "every page's URL", by="MkDocs"),

@@ -280,6 +280,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         # to reload within one, and checking each template's file time on every include costs 5 %.
         env.auto_reload = False
         self.frames: dict[tuple, str] = {}
+        self.frame_keys: dict[str, tuple] = {}
         self.documents = files.documentation_pages()
         self.nav_urls = [f.url for f in self.documents if f.inclusion.is_in_nav()]
         env.globals["digest_frame"] = self._frame
@@ -328,7 +329,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         spec = self._spec(page) if page is not None else None
         if spec is None or spec.in_nav or page.toc or page.meta.get("hide"):
             return None
-        return get_relative_url("", page.url), tuple(get_relative_url(url, page.url) for url in self.nav_urls)
+        key = self.frame_keys.get(page.url)  # four blocks ask for each page's key
+        if key is None:
+            key = self.frame_keys[page.url] = (get_relative_url("", page.url),
+                                               tuple(get_relative_url(url, page.url) for url in self.nav_urls))
+        return key
 
     def _frame(self, block: str, page, render):
         """Material's `block` for `page`, rendered once per `_frame_key`."""

@@ -107,9 +107,6 @@ class SearchInput:
             shutil.rmtree(self.folder / url, ignore_errors=True)
             del self.fingerprints[url]
 
-    def key(self) -> str:
-        return hashlib.sha256(repr(sorted(self.fingerprints.items())).encode()).hexdigest()
-
     def years(self) -> dict[str, str]:
         """Each year that has stories, with the key of its documents: it changes when one of them
         is written anew, added or removed (PagefindIndexer indexes a year again only then)."""
@@ -161,9 +158,6 @@ class PagefindIndexer:
     def finish(self) -> None:
         """Without `years`: no more globs; Pagefind writes its files while the build goes on."""
         self._globs.put(None)
-
-    def done(self) -> bool:
-        return not self._thread.is_alive()
 
     def wait(self) -> IndexResult:
         self._thread.join()
