@@ -79,7 +79,7 @@ lock:
 	  || { echo "make: the lock is made with Python 3.11 on Linux: LOCK_PYTHON=$(LOCK_PYTHON) is not" >&2; exit 1; }; \
 	$(LOCK_PYTHON) -m venv "$$tools"; \
 	"$$tools/bin/python" -m pip install --quiet --disable-pip-version-check '$(PIP_TOOLS)'; \
-	"$$tools/bin/pip-compile" --quiet --generate-hashes --allow-unsafe --strip-extras --extra=test \
+	"$$tools/bin/pip-compile" --quiet --generate-hashes --allow-unsafe --strip-extras --extra=test --extra=engines \
 	  --build-deps-for=editable --no-emit-index-url --no-emit-find-links \
 	  --output-file=requirements.lock $(LOCK_ARGS) pyproject.toml
 
