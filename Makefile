@@ -12,6 +12,14 @@ PYTHON_GIVEN := $(filter-out file,$(origin PYTHON))
 IDENTIFY := import os, platform, sys; print(os.path.realpath(getattr(sys, "_base_executable", sys.executable)), platform.python_version())
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The build engine of build, serve, bench and test: mkdocs (MkDocs 1.6.1, its last release) or
+# properdocs (ProperDocs, its maintained drop-in fork; in the lock). Exported as DIGEST_ENGINE,
+# which the scripts and the tests read; README "Engines".
+ENGINE ?= $(or $(DIGEST_ENGINE),mkdocs)
+ifneq ($(words $(ENGINE)) $(filter mkdocs properdocs,$(ENGINE)),1 $(strip $(ENGINE)))
+$(error ENGINE=$(ENGINE): the engine is mkdocs or properdocs)
+endif
+export DIGEST_ENGINE := $(ENGINE)
 export NO_MKDOCS_2_WARNING := 1
 # Reproducible builds: the date MkDocs stamps (sitemap lastmod) is the last commit's, not today's.
 GIT_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
@@ -19,7 +27,7 @@ ifneq ($(GIT_EPOCH),)
 export SOURCE_DATE_EPOCH ?= $(GIT_EPOCH)
 endif
 
-.PHONY: install build test check serve bench fuzz clean lock FORCE
+.PHONY: install build test check serve bench fuzz mutate clean lock messages FORCE
 
 # Checked on every run. .venv is removed and made again, with one line that says why, when its
 # Python no longer runs or is no longer the interpreter (path and version) it was made from, when
@@ -86,24 +94,59 @@ lock:
 # --dirty: reuse site/ and .cache/ from the last build; the digest makes the result byte for byte
 # that of a clean build (`make clean` forces one).
 build: $(STAMP)
-	$(BIN)/mkdocs build --strict --dirty
+	$(BIN)/$(ENGINE) build --strict --dirty --config-file mkdocs.yml
 
 check: $(STAMP)
 	$(BIN)/python scripts/check.py
 
-test: $(STAMP)
+# The Nu HTML checker (vnu.jar) from tools/package-lock.json, for the valid-HTML test; the jar
+# only (--ignore-scripts: its install script would fetch a Java runtime). Skipped without npm.
+VNU := tools/node_modules/.installed
+$(VNU): tools/package.json tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tools --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "make: npm not found: the valid-HTML test will be skipped"; fi
+
+test: $(STAMP) $(VNU)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 serve: $(STAMP)
 	$(BIN)/python scripts/serve.py --host $(HOST) --port $(PORT)
 
+# The scale benchmark (BENCHMARKS.md). The content boundary's timings (hostile files refused, warnings
+# over 20,000 stories) are scripts/bench_content.py's; the body limits', scripts/bench_render.py's.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py --stories $(or $(N),1000) $(BENCH_ARGS)
 
 fuzz: $(STAMP)
 	DIGEST_FUZZ_EXAMPLES=$(or $(EXAMPLES),50000) $(BIN)/python -m pytest tests/test_fuzzing.py
 
+# Mutation testing (CONTRIBUTING.md): mutmut over loader, schema, index, feeds and pages with the
+# fast in-process tests ([tool.mutmut] in pyproject.toml), in build/mutmut/, a copy of the checkout
+# where the package is src/digest (mutmut names modules after their path). CPU-heavy: low
+# priority, MUTATE_JOBS workers; MUTANTS='digest.feeds.*' runs one module. Results are kept there
+# between runs; the score per module is printed at the end.
+MUTATE_JOBS ?= 2
+MUTATE_DIR := build/mutmut
+mutate: $(STAMP)
+	mkdir -p $(MUTATE_DIR) && cd $(MUTATE_DIR) && rm -rf src tests content schema scripts site_plugins && mkdir src
+	cp -Rp site_plugins/digest $(MUTATE_DIR)/src/digest
+	cp -Rp tests content schema scripts site_plugins mkdocs.yml pyproject.toml $(MUTATE_DIR)/
+	{ echo "measured: $$(git rev-parse HEAD)"; git status --short site_plugins/digest; } > $(MUTATE_DIR)/STATE.txt
+	cd $(MUTATE_DIR) && nice -n 15 $(CURDIR)/$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS) >mutmut.log 2>&1 \
+	  || { tail -n 30 mutmut.log; exit 1; }
+	cd $(MUTATE_DIR) && $(CURDIR)/$(BIN)/python $(CURDIR)/scripts/mutation_score.py
+
 clean:
 	rm -rf site .cache .pytest_cache
+
+# Interface strings (README, "The site in another language"): collect every message of the
+# templates, the plugin and search.js into locales/digest.pot, then add the new ones to every
+# language's digest.po (untranslated until a translator fills them in).
+LOCALES := site_plugins/digest/locales
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F $(LOCALES)/babel.cfg -c Translators: --no-wrap --sort-output --omit-header \
+	  --no-location -o $(LOCALES)/digest.pot .
+	$(BIN)/pybabel update -D digest -i $(LOCALES)/digest.pot -d $(LOCALES) --no-wrap --ignore-obsolete
 
 FORCE:

@@ -83,7 +83,9 @@ DIGEST_NAV = [
 FLOOR_PLUGINS = ["search"]
 FLOOR_NAV = [{"Home": "index.md"}, {"About": "about.md"}]
 FLOOR_EXTRA_CONFIG = "not_in_nav: |\n  /stories/\n"
-BUILD_COMMAND = ["-m", "mkdocs", "build", "--strict"]  # after sys.executable: the floor's, a clean build
+# The engine that builds and serves both sites: DIGEST_ENGINE (`make bench ENGINE=properdocs`), else mkdocs.
+ENGINE = os.environ.get("DIGEST_ENGINE") or "mkdocs"
+BUILD_COMMAND = ["-m", ENGINE, "build", "--strict"]  # after sys.executable: the floor's, a clean build
 # The digest's: reuses site/ and .cache/ when they exist (what `make build` runs); the cold build
 # removes both first, so it fills .cache/ for the warm builds that follow.
 DIGEST_BUILD_COMMAND = [*BUILD_COMMAND, "--dirty"]
@@ -1077,7 +1079,7 @@ def previews(workdir: Path, digest_stories: list[Story] | None, floor_stories: l
             "digest", lambda port: [sys.executable, str(SERVE_SCRIPT), "--port", str(port)],
             workdir, workdir / "logs", digest_stories, digest_story_file, digest=True)
     found["floor"] = measure_preview(
-        "floor", lambda port: [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        "floor", lambda port: [sys.executable, "-m", ENGINE, "serve", "--dev-addr", f"127.0.0.1:{port}"],
         workdir / "floor", workdir / "logs", floor_stories, floor_story_file, digest=False)
     return found
 
@@ -1200,6 +1202,7 @@ def bench_record(
         "search": args.search or "default",
         "runs": args.runs,
         "python": sys.version.split()[0],
+        "engine": ENGINE,
         "digest": rounded(digest),
         "floor": rounded(floor),
         "ratio_digest_floor": rounded(ratio(digest, floor)),
@@ -1271,6 +1274,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="then measure in Chromium what one search and a story page's first load transfer "
              "(scripts/search_transfer.py; needs Chromium and a Pagefind build)")
     args = parser.parse_args(argv)
+    if ENGINE not in ("mkdocs", "properdocs"):
+        parser.error(f"DIGEST_ENGINE={ENGINE!r}: the engine is mkdocs or properdocs")
     if args.stories < 1 or args.runs < 1:
         parser.error("--stories and --runs must be at least 1")
     if args.profile and args.floor_only:
@@ -1291,7 +1296,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> bool:
         write_digest_project(workdir, stories, args.search)
     print(
         f"bench: {len(stories)} stories (seed {args.seed}) written to {workdir} in "
-        f"{time.perf_counter() - started:.1f} s; building with {sys.executable}"
+        f"{time.perf_counter() - started:.1f} s; building with {sys.executable} -m {ENGINE}"
     )
     plugin_sha256 = None if args.floor_only else freeze_plugin(workdir)
     if not args.floor_only and (problem := digest_plugin_problem()):

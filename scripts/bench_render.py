@@ -369,7 +369,8 @@ def mkdocs_page_renderer(folder: Path) -> Callable[[str], str]:
     config = MkDocsConfig()
     config.load_dict({
         "site_name": "bench", "docs_dir": str(folder / "docs"), "site_dir": str(folder / "site"),
-        **{key: project[key] for key in ("markdown_extensions",) if key in project},
+        # The theme too: ProperDocs (DIGEST_ENGINE=properdocs) does not ship MkDocs' default one.
+        **{key: project[key] for key in ("markdown_extensions", "theme") if key in project},
     })
     errors, _ = config.validate()
     if errors:

@@ -1,6 +1,6 @@
-"""`make serve`: MkDocs' live preview with the digest's incremental rebuilds (`--dirty`: only
-the pages an edit touches are written again), drafts shown. A busy address is one line, not a
-traceback."""
+"""`make serve`: the engine's live preview (MkDocs or ProperDocs) with the digest's incremental
+rebuilds (`--dirty`: only the pages an edit touches are written again), drafts shown. A busy
+address is one line, not a traceback."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ import os
 import socket
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "site_plugins"))
+
+from digest import engine  # noqa: E402
 
 
 def address_in_use(host: str, port: int) -> str | None:
@@ -40,9 +44,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make serve: {problem}: stop the other server, or pick another port, "
               f"e.g. make serve PORT={args.port + 1}", file=sys.stderr)
         return 1
-    mkdocs = str(Path(sys.executable).with_name("mkdocs"))
-    os.execv(mkdocs, [mkdocs, "serve", "--dirty", "--dev-addr", f"{args.host}:{args.port}",
-                      "--config-file", args.config_file])
+    try:
+        # DIGEST_ENGINE (make serve ENGINE=properdocs): `mkdocs serve` or `properdocs serve`.
+        program = str(Path(sys.executable).with_name(engine.chosen()))
+    except ValueError as error:
+        print(f"make serve: {error}", file=sys.stderr)
+        return 2
+    os.execv(program, [program, "serve", "--dirty", "--dev-addr", f"{args.host}:{args.port}",
+                       "--config-file", args.config_file])
 
 
 if __name__ == "__main__":

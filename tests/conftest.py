@@ -1,16 +1,25 @@
-"""Shared test helpers: build a content folder into a site with the real `mkdocs build`."""
+"""Shared test helpers: build a content folder into a site with the real `mkdocs build` (or
+`properdocs build`: DIGEST_ENGINE)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+
+from digest import engine
+
+# The engine every build in the tests runs (DIGEST_ENGINE; `make test ENGINE=properdocs`).
+ENGINE = engine.chosen()
+if ENGINE == "properdocs":
+    # What the properdocs command does first: `import mkdocs...` (tests that build in-process, the
+    # plugin, Material) then gets ProperDocs, whether or not MkDocs is installed.
+    import properdocs.replacement  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -51,7 +60,7 @@ def build_site(content: Path, workdir: Path, *, config: dict | None = None, env:
     (workdir / "mkdocs.yml").write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **(env or {})}
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", *command], cwd=workdir, env=full_env,
+        engine.command(*command, environ=full_env), cwd=workdir, env=full_env,
         capture_output=True, text=True, timeout=600,
     )
     return Build(result.returncode, result.stdout + result.stderr, workdir / "site", workdir)
@@ -78,3 +87,14 @@ def fixture_build(tmp_path_factory):
         return cache[key]
 
     return get
+
+
+# tests/fixtures/feeds with these options: the build that the feed, sitemap and metadata tests read.
+FEEDS_OPTIONS = {"feed_size": 3, "publication_name": "The Digest & Co", "language": "en-GB"}
+
+
+@pytest.fixture(scope="session")
+def feeds_site(fixture_build) -> Build:
+    build = fixture_build("feeds", **FEEDS_OPTIONS)
+    assert build.returncode == 0, build.output
+    return build

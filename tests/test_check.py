@@ -202,8 +202,11 @@ def test_pull_requests_run_the_whole_suite_with_chromium_on_the_oldest_and_newes
     assert job["strategy"]["fail-fast"] == "false"
     (setup,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@")]
     assert setup["with"]["python-version"] == "${{ matrix.python }}"
-    (test_step,) = [s for s in job["steps"] if s.get("run", "").strip() == "make test"]
+    (test_step,) = [s for s in job["steps"] if s.get("run", "").strip() == "make test ENGINE=${{ matrix.engine }}"]
     assert test_step["env"]["DIGEST_REQUIRE_BROWSER"] == "1"  # a missing browser fails, never skips
+    # Both Pythons with MkDocs, and one more job with ProperDocs (README "Engines").
+    assert job["strategy"]["matrix"]["engine"] == ["mkdocs"]
+    assert job["strategy"]["matrix"]["include"] == [{"python": claimed[0], "engine": "properdocs"}]
     chromium = job["env"]["DIGEST_CHROMIUM"]  # a real binary: Ubuntu's apt chromium is a snap shim
     assert chromium.startswith("/") and "snap" not in chromium
     assert 'os.environ.get("DIGEST_CHROMIUM"' in (ROOT / "scripts/static_host.py").read_text(encoding="utf-8")

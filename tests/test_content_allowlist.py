@@ -163,11 +163,12 @@ def test_an_image_outside_images_is_refused(content):
         "content/photo.png:1: images belong in content/images/ (hint: move the image to content/images/)"]
 
 
-def test_valid_images_are_published_as_they_are(content, tmp_path):
+def test_image_originals_are_not_published(content, tmp_path):
+    # Only a story's lead image is published, resized and without its metadata (tests/test_images.py).
     add(content, "images/photo.png", PNG)
     build = build_site(content, tmp_path / "build")
     assert build.returncode == 0, build.output
-    assert (build.site / "images" / "photo.png").read_bytes() == PNG
+    assert not (build.site / "images").exists()
 
 
 def test_a_file_name_that_is_not_utf8_is_an_error_not_a_traceback(content, tmp_path):

@@ -24,7 +24,7 @@ LOCK = ROOT / "requirements.lock"
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # Code that runs in `make build`, `make check`, `make serve` or for a contributor: it may import
 # only what `[project] dependencies` declares. Every other script and the tests may also use the
-# `test` extra.
+# `test` extra, and the `engines` extra (ProperDocs, which the tests run under ENGINE=properdocs).
 BUILD_CODE = ["site_plugins", "scripts/check.py", "scripts/serve.py", "scripts/new_story.py", "scripts/gen_schema.py"]
 OTHER_CODE = ["scripts", "tests"]
 # The environment the lock is made for (README, "Dependencies"): Python 3.11 on Linux.
@@ -64,7 +64,7 @@ def parse_lock(text: str) -> tuple[dict[str, tuple[Version, list[str]]], list[st
 LOCKED, LOCK_PROBLEMS = parse_lock(LOCK.read_text(encoding="utf-8"))
 
 
-def declared(*, extras: tuple[str, ...] = ("test",), build: bool = True) -> list[Requirement]:
+def declared(*, extras: tuple[str, ...] = ("test", "engines"), build: bool = True) -> list[Requirement]:
     requirements = list(PROJECT["project"]["dependencies"])
     for extra in extras:
         requirements += PROJECT["project"]["optional-dependencies"][extra]

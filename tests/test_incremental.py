@@ -25,7 +25,7 @@ from mkdocs.config import load_config
 from conftest import FIXTURES, SOURCE_DATE_EPOCH, mkdocs_config
 
 PAGEFIND = "pagefind/"
-OPTIONS = {"page_size": 2, "home_editions": 2, "related_count": 2, "feed_size": 3}
+OPTIONS = {"page_size": 2, "home_editions": 2, "related_count": 2, "feed_size": 3, "email_editions": 2}
 
 
 def run_build(project: Path, *, dirty: bool):

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from digest.loader import load_content
+from digest.loader import StoryCache, load_content
+from digest.model import Page, Topic
 
 from conftest import FIXTURES
 
@@ -14,12 +15,12 @@ BROKEN = FIXTURES / "broken"
 P = "tests/fixtures/broken/stories/2024/11/"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test, so that mutation testing sees which tests read it (CONTRIBUTING.md)
 def broken():
     return load_content(BROKEN, shown_root="tests/fixtures/broken")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test, so that mutation testing sees which tests read it (CONTRIBUTING.md)
 def messages(broken):
     return [str(p) for p in broken.errors]
 
@@ -77,7 +78,7 @@ def test_the_valid_story_next_to_broken_ones_is_kept(broken):
 SITE = FIXTURES / "site"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test, so that mutation testing sees which tests read it (CONTRIBUTING.md)
 def site():
     content = load_content(SITE, shown_root="site", include_drafts=False)
     assert not content.errors, content.errors
@@ -287,3 +288,85 @@ def test_countries_carry_the_names_readers_use():
 
     assert [country(code).name for code in ("ru", "ir", "sy", "af")] == ["Russia", "Iran", "Syria", "Afghanistan"]
     assert country("NO").code == "no" and country("no").flag == "\U0001F1F3\U0001F1F4"
+
+
+# --- pages, topics and the cache, in-process ------------------------------------------------------
+
+def test_pages_and_topics_carry_their_fields_and_bodies(tmp_path):
+    (tmp_path / "about.md").write_text("---\ntitle: About us\ndescription: Who we are.\n---\nWe are *few*.\n")
+    (tmp_path / "plain.md").write_text("Just text.\n")
+    content = one_story(tmp_path, VALID)
+    assert content.pages["about.md"] == Page("about.md", "About us", "Who we are.", "\nWe are *few*.\n")
+    assert content.pages["plain.md"] == Page("plain.md", None, None, "Just text.\n")
+    (tmp_path / "topics/refugees.md").write_text("---\ntitle: Refugees\ndescription: Who leaves.\n---\nThe intro.\n")
+    topic = load_content(tmp_path, shown_root="c").topics["refugees"]
+    assert topic == Topic("refugees", "Refugees", "Who leaves.", "\nThe intro.\n", "c/topics/refugees.md")
+
+
+def test_a_topic_without_front_matter_or_a_description_is_not_a_topic(tmp_path):
+    one_story(tmp_path, VALID)
+    (tmp_path / "topics/bare.md").write_text("Just an intro.\n")
+    (tmp_path / "topics/half.md").write_text("---\ntitle: Half\n---\n")
+    content = load_content(tmp_path, shown_root="c")
+    assert set(content.topics) == {"refugees"}
+    assert [str(p) for p in content.errors] == [
+        "c/topics/bare.md:1: file has no front matter (hint: start the file with a line `---`, the fields, and `---`)",
+        "c/topics/half.md:2: missing required key `description` (hint: add `description:` (One line: what the topic covers.))"]
+
+
+def test_the_cache_reuses_unchanged_stories_and_forgets_them_when_the_context_changes(tmp_path):
+    one_story(tmp_path, VALID)
+    cache = StoryCache()
+    first = load_content(tmp_path, cache=cache).stories[0]
+    assert load_content(tmp_path, cache=cache).stories[0] is first  # not validated again
+    in_kabul = load_content(tmp_path, cache=cache, time_zone="Asia/Kabul").stories[0]
+    assert in_kabul is not first and in_kabul.published.utcoffset() == dt.timedelta(hours=4, minutes=30)
+    (tmp_path / "stories/2024/11/x.md").write_text("---\n" + VALID.replace("title: T", "title: New") + "---\nBody\n")
+    assert load_content(tmp_path, cache=cache, time_zone="Asia/Kabul").stories[0].title == "New"
+    assert StoryCache().context == () and StoryCache().entries == {} and StoryCache().images == {}
+
+
+def test_only_reads_the_stories_asked_for_and_still_knows_the_others_slugs(tmp_path):
+    one_story(tmp_path, VALID)
+    (tmp_path / "stories/2024/11/broken.md").write_text("---\ntitle: broken\n---\n")
+    for folder, name in (("10", "x"), ("10", "z")):
+        (tmp_path / f"stories/2024/{folder}").mkdir(parents=True, exist_ok=True)
+        (tmp_path / f"stories/2024/{folder}/{name}.md").write_text("---\n" + VALID.replace("2024-11-28", "2024-10-28") + "---\nBody\n")
+    content = load_content(tmp_path, shown_root="c", only={"stories/2024/10/z.md"})
+    assert [s.path for s in content.stories] == ["stories/2024/10/z.md"] and content.errors == []  # broken.md unread
+    content = load_content(tmp_path, shown_root="c", only={"stories/2024/10/x.md"})
+    assert content.stories == [] and [str(p) for p in content.errors] == [
+        "c/stories/2024/10/x.md:1: slug 'x' is already used by c/stories/2024/11/x.md "
+        "(hint: story file names must be unique across all folders: rename this file)"]
+
+
+def test_warnings_are_on_unless_turned_off_and_paths_are_shown_from_here(tmp_path, monkeypatch):
+    one_story(tmp_path, VALID.replace("sources: [{name: A}, {name: B}]", "sources: [{name: A}]"))
+    assert [w.message for w in load_content(tmp_path).warnings] == ["story has only one source"]
+    assert load_content(tmp_path, warnings=False).warnings == []
+    (tmp_path / "stories/bad.md").write_text("---\nhide: [nav]\n---\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_content(tmp_path / "stories").errors[-1].path == "stories/bad.md"  # inside: relative
+    monkeypatch.chdir(tmp_path / "topics")
+    assert load_content(tmp_path / "stories").errors[-1].path == str(tmp_path) + "/stories/bad.md"  # outside: absolute
+
+
+def test_files_the_allow_list_refuses_are_reported_word_for_word(tmp_path):
+    one_story(tmp_path, VALID)
+    for name in ("script.js", "notes.docx", "Makefile", "about.MD", "notes.markdown", "photo.jpg"):
+        (tmp_path / name).write_text("x\n")
+    (tmp_path.parent / "outside.txt").write_text("secret\n")
+    (tmp_path / "leak.txt").symlink_to(tmp_path.parent / "outside.txt")
+    (tmp_path / "alias.txt").symlink_to(tmp_path / "notes.docx")
+    review = "delete it; theme and script changes go through site_plugins/ with a maintainer's review"
+    assert [str(p) for p in load_content(tmp_path, shown_root="c").errors] == [
+        "c/Makefile:1: content/ takes Markdown pages and images only, not a `Makefile` file (hint: " + review + ")",
+        "c/about.MD:1: a `.MD` file is not read (hint: rename it to end in .md (lower case))",
+        "c/alias.txt:1: a `.txt` file is not read (hint: rename it to end in .md (lower case))",
+        "c/leak.txt:1: symbolic link points outside the content folder (hint: replace the link with the file itself)",
+        "c/notes.docx:1: content/ takes Markdown pages and images only, not a `.docx` file (hint: " + review + ")",
+        "c/notes.markdown:1: a `.markdown` file is not read (hint: rename it to end in .md (lower case))",
+        "c/photo.jpg:1: images belong in content/images/ (hint: move the image to content/images/)",
+        "c/script.js:1: content/ takes Markdown pages and images only, not a `.js` file "
+        "(hint: it could run in readers' browsers; " + review + ")",
+    ]

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, SOURCE_DATE_EPOCH, mkdocs_config
+from digest import engine
 from test_security import Audit, third_party
 GUARD = textwrap.dedent('''
     """Written by tests/test_offline.py: every network call of this process is logged, then refused."""
@@ -125,7 +126,7 @@ def test_the_real_build_makes_no_network_call(offline, tmp_path):
     shutil.copytree(ROOT / "content", tmp_path / "content", symlinks=True)
     config = {**mkdocs_config(), "docs_dir": "content", "site_dir": "site"}
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    result = subprocess.run([*prefix, sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=tmp_path, env=env,
+    result = subprocess.run([*prefix, *engine.command("build", "--strict")], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=600)
     mode = " ".join(prefix) or "socket guard only"
     assert result.returncode == 0, f"[{mode}]\n{result.stdout}{result.stderr}"

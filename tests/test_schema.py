@@ -4,14 +4,14 @@ committed, never stale, and saying what the validator says."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 
+import jsonschema
 import pytest
 import yaml
 
-from digest import schema
+from digest import frontmatter_yaml, schema
 
 from conftest import ROOT
 
@@ -49,20 +49,46 @@ def test_schema_lists_every_field_with_its_description_and_requirement():
     assert source["required"] == ["name"] and source["additionalProperties"] is False
 
 
-# --- the schema's string rules agree with the validator's ------------------------------------
-# A tiny evaluator for the keywords the schema uses on strings; the patterns are plain enough
-# that Python's `re` reads them as an editor's ECMAScript engine does.
+# --- the schema says what the validator says -------------------------------------------------
+# Checked with the `jsonschema` library (draft-07, as editors read it); the patterns are plain
+# enough that Python's `re` reads them as an editor's ECMAScript engine does.
 
-def schema_accepts(rule: dict, value: str) -> bool:
-    if "pattern" in rule and not re.search(rule["pattern"], value):
-        return False
-    if "maxLength" in rule and len(value) > rule["maxLength"]:
-        return False
-    if "anyOf" in rule and not any(schema_accepts(r, value) for r in rule["anyOf"]):
-        return False
-    if "not" in rule and schema_accepts(rule["not"], value):
-        return False
-    return True
+def schema_accepts(rule: dict, value) -> bool:
+    return jsonschema.Draft7Validator(rule).is_valid(value)
+
+
+def test_the_committed_schema_is_a_valid_draft_07_schema():
+    jsonschema.Draft7Validator.check_schema(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+def front_matter(path) -> dict:
+    """A story's front matter as the validator reads it (dates stay text), as an editor's JSON."""
+    fm = frontmatter_yaml.split(path.read_text(encoding="utf-8"))[0]
+    return frontmatter_yaml.construct(frontmatter_yaml.compose(fm))
+
+
+def test_every_seed_story_is_valid_under_the_schema():
+    validator = jsonschema.Draft7Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    stories = sorted((ROOT / "content" / "stories").rglob("*.md"))
+    assert stories
+    for path in stories:
+        assert [e.message for e in validator.iter_errors(front_matter(path))] == [], path
+
+
+# broken fixture -> the keyword in the schema that refuses it, as the validator does
+REFUSED = {
+    "unknown-key": "additionalProperties", "missing-summary": "required", "title-too-long": "maxLength",
+    "summary-html": "not", "source-javascript-url": "pattern", "no-sources": "minItems",
+    "tags-not-a-list": "type", "draft-yes": "type", "weight-text": "type", "datetime-without-offset": "anyOf",
+}
+
+
+@pytest.mark.parametrize("name, keyword", REFUSED.items())
+def test_the_schema_refuses_the_broken_fixtures_the_validator_refuses(name, keyword):
+    validator = jsonschema.Draft7Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    path = ROOT / "tests" / "fixtures" / "broken" / "stories" / "2024" / "11" / f"{name}.md"
+    errors = list(validator.iter_errors(front_matter(path)))
+    assert keyword in {e.validator for e in errors}, [(e.validator, e.message) for e in errors]
 
 
 def validator_accepts(kind: str, value: str, field: schema.Field) -> bool:
@@ -116,3 +142,41 @@ def test_url_rules_agree(value):
     url = next(f for f in schema.SOURCE_FIELDS if f.name == "url")
     rule = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["properties"]["sources"]["items"]["properties"]["url"]
     assert schema_accepts(rule, value) == validator_accepts("url", value, url)
+
+
+# --- what each checker says, word for word ----------------------------------------------------
+
+FIELDS = {f.name: f for f in (*schema.STORY_FIELDS, *schema.SOURCE_FIELDS)}
+OFFSET = "a date-time needs its time-zone offset, e.g. +00:00 or Z"
+
+
+@pytest.mark.parametrize("kind, name, written, said", [
+    ("date", "date", "[2024]", "must be a date, not a list"),
+    ("date", "date", "{a: 1}", "must be a date, not a mapping"),
+    ("date", "date", "2024-11-28T10:00", f"`date` is not a valid date: '2024-11-28T10:00' (hint: {OFFSET})"),
+    ("date", "date", "2024-11-28t10:00", f"`date` is not a valid date: '2024-11-28t10:00' (hint: {OFFSET})"),
+    ("date", "date", "28/11/2024", "`date` is not a valid date: '28/11/2024' "
+     "(hint: write YYYY-MM-DD, or a date-time with its offset like 2024-11-29T08:30:00+00:00)"),
+    ("plain_date", "date", "[2024]", "must be a date, not a list"),
+    ("url", "url", "{a: 1}", "must be a URL, not a mapping"),
+    ("url", "url", "https://[x", "`url` must be an absolute http(s) URL, not 'https://[x' "
+     "(hint: write the full address starting with https://, with spaces and quotes percent-encoded)"),
+    ("tags", "tags", "refugees", "`tags` must be a list (hint: write tags: [refugees, diplomacy])"),
+    ("tags", "tags", "[]", "`tags` needs at least one entry (hint: write tags: [refugees, diplomacy])"),
+    ("tags", "tags", "[[a]]", "tag '?' is not a topic slug (hint: tags are lower-case words joined by hyphens, e.g. human-rights)"),
+    ("tags", "tags", "[Human Rights]", "tag 'Human Rights' is not a topic slug "
+     "(hint: tags are lower-case words joined by hyphens, e.g. human-rights)"),
+    ("countries", "countries", "pk", "`countries` must be a list (hint: write countries: [af, pk])"),
+    ("sources", "sources", "TASS", "`sources` must be a list (hint: write sources: [{name: TASS}] or a list of "
+     "`- name: ...` entries)"),
+    ("sources", "sources", "[TASS]", "each source must be a mapping with a name (hint: write - name: TASS)"),
+    ("sources", "sources", "[[TASS]]", "each source must be a mapping with a name (hint: write - name: Publisher)"),
+    ("sources", "sources", "['']", "each source must be a mapping with a name (hint: write - name: Publisher)"),
+])
+def test_each_checker_says_what_is_wrong_and_how_to_write_it(kind, name, written, said):
+    node = frontmatter_yaml.compose(f"{name}: {written}\n").value[0][1]
+    with pytest.raises(schema.Invalid) as raised:
+        schema.CHECKERS[kind](node, FIELDS[name])
+    problem = raised.value
+    assert (f"{problem.message} (hint: {problem.hint})" if problem.hint else problem.message) == said
+    assert str(problem) == problem.message

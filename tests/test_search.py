@@ -7,6 +7,7 @@ box and index, for a site that must work from file://.
 from __future__ import annotations
 
 import functools
+import re
 import gzip
 import json
 import os
@@ -26,6 +27,7 @@ from browser_support import (DESKTOP, HEADER_RESULTS, PAGE_RESULTS, PHONE, SCREE
                              header_search_with_facets, new_tab, open_search_result, search, seed_pages, serve_build,
                              wait_for_results)
 from conftest import FIXTURES, ROOT, build_site, mkdocs_config  # noqa: E402
+from screenshot_checks import screenshot_problems  # noqa: E402
 
 pytest_plugins = ["browser_support"]
 
@@ -72,7 +74,9 @@ def test_the_default_build_indexes_every_story_with_pagefind(seed_build):
     assert not (site / "search" / "search_index.json").exists()
     for url in seed_pages().values():
         html = seed_build.page(url)
-        assert "data-dg-search" in html and "assets/digest/search.js" in html, url
+        # The search script is named on every page but loaded only on first use (theme/main.html).
+        assert "data-dg-search" in html and 'data-dg-script="' in html and "search." in html, url
+        assert not re.search(r'<script[^>]+src="[^"]*search\.[0-9a-f]{8}\.min\.js"', html), url
         # Material's bundle would bind its search to these and fetch an index that is not there.
         assert 'data-md-component="search' not in html, url
 
@@ -90,11 +94,14 @@ def test_pagefind_indexes_story_pages_with_their_filters_and_nothing_else(fixtur
     assert sorted(url.strip("/") for url in records) == stories  # no listing, edition or other page
     norway = records["/stories/2024/11/norway-and-sweden-agree/"]
     assert "Oslo and Stockholm agreed" in norway["content"]
-    assert "Norway" in norway["filters"]["country"] and norway["filters"]["year"] == ["2024"]
+    # No year filter: the year is the index's part (one per year), which search.js uses as the facet.
+    assert "Norway" in norway["filters"]["country"] and "year" not in norway["filters"]
     assert norway["filters"]["topic"] and set(norway["meta"]) >= {"title", "date", "summary"}
     assert any("zebrafish3" in record["content"] for record in records.values())
     for record in records.values():  # what readers see of a page is the page's own text only
         assert "Related stories" not in record["content"] and "Follow The digest" not in record["content"]
+        # Excerpts come from the story's own text: not its sources, chips or kicker.
+        assert "Sources" not in record["content"] and not record["content"].rstrip().endswith(tuple(record["filters"]["topic"]))
 
 
 def test_material_mode_keeps_materials_search_box_and_index(fixture_build):
@@ -102,7 +109,7 @@ def test_material_mode_keeps_materials_search_box_and_index(fixture_build):
     assert build.returncode == 0, build.output
     assert (build.site / "search" / "search_index.json").is_file()
     assert not (build.site / "pagefind").exists()
-    assert not (build.site / "assets" / "digest" / "search.js").exists()
+    assert not list((build.site / "assets" / "digest").glob("search*.js"))
     html = build.page("about/")
     assert 'data-md-component="search"' in html and "data-dg-search" not in html
     assert 'name="q"' in build.page("search/")
@@ -229,6 +236,8 @@ def test_a_story_page_fetches_no_search_index_until_the_reader_searches(seed_sit
     tab.page.on("request", lambda request: requested.append(request.url))
     tab.open(seed_site.url(seed_pages()["story"]), settle=True)
     assert not fetched_search_index(requested), requested
+    # Nor the search script itself: it comes when the reader starts to search (theme/main.html).
+    assert not [url for url in requested if re.search(r"/search\.[0-9a-f]{8}\.min\.js$", url)], requested
 
     tab.keyboard.press("/")
     box = tab.locator("[data-dg-search] input[name=q]")
@@ -243,6 +252,12 @@ def test_a_story_page_fetches_no_search_index_until_the_reader_searches(seed_sit
     assert first.locator("time[datetime]").count() == 1
     assert first.locator(".dg-hit__excerpt mark").count() >= 1  # the words, highlighted
     assert first.locator(".dg-chip--topic").count() >= 1 and first.locator(".dg-chip--country").count() >= 1
+    assert [re.search(r"/search\.[0-9a-f]{8}\.min\.js$", url) is not None for url in requested].count(True) == 1
+    # Country chips carry their flag, as on the story page (hidden from screen readers there too).
+    flag = first.locator(".dg-chip--country .dg-flag[aria-hidden=true]").first
+    assert flag.inner_text() in {c.country.flag for c in seed().countries.values()}
+    excerpt = first.locator(".dg-hit__excerpt").inner_text()
+    assert "Sources" not in excerpt and "·" not in excerpt  # the story's text, not its boxes or kicker
     assert "stories for \u201cIran\u201d" in tab.locator(f"{HEADER_RESULTS} .dg-search__status").inner_text()
     assert not tab.problems, tab.problems
 
@@ -527,7 +542,8 @@ def test_screenshots_of_search(seed_site, browser):
             written.append(SCREENSHOTS / f"search-page-{viewport['width']}-{scheme}.png")
             tab.screenshot(path=str(written[-1]), full_page=True, animations="disabled")
             tab.page.context.close()
-    assert all(path.stat().st_size > 5_000 for path in written)
+    # blank, wider than the screen, or in the wrong palette: what a reader would notice
+    assert not [problem for path in written for problem in screenshot_problems(path)]
 
 
 # --- search: material -----------------------------------------------------------------------------------
@@ -553,3 +569,48 @@ def test_the_pagefind_process_is_where_the_preview_lowers_its_priority():
 
     assert "_backend" in inspect.getsource(PagefindService)
     assert "_service" in inspect.getsource(__import__("pagefind.index", fromlist=["PagefindIndex"]).PagefindIndex)
+
+
+# --- Lighter first searches: pagefind_stable.compact ------------------------------------------------
+
+def test_compacting_caps_common_words_and_shortens_page_names(tmp_path):
+    """120 pages that all say "common" five times and once "rare<n>": after `compact` every page
+    keeps 3 positions of "common" and all of its own rare word, fragments have short names, and
+    the metadata names only files that exist."""
+    import asyncio
+    import concurrent.futures
+
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    from digest.pagefind_stable import COMMON_POSITIONS, _read, compact, stabilise
+
+    pages = tmp_path / "pages"
+    for number in range(120):
+        page = pages / f"p{number:03d}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<html lang=en><body><h1>Page {number}</h1><p>common one common two common three "
+                        f"common four common five rare{number}</p></body></html>", encoding="utf-8")
+    out = tmp_path / "index"
+
+    async def index():
+        async with PagefindIndex(config=IndexConfig(output_path=str(out), force_language="en")) as pagefind:
+            await pagefind.add_directory(str(pages))
+
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, index()).result()
+    compact(out)
+    stabilise(out)
+    entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = _read(out / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    names = [page[0] for page in meta[1]]
+    assert len(names) == 120 and all(re.fullmatch(r"[0-9a-f]{8}_[0-9a-z]{1,2}", name) for name in names)
+    assert all((out / "fragment" / f"{name}.pf_fragment").is_file() for name in names)
+    assert len(list((out / "fragment").iterdir())) == 120
+    words = {}
+    for chunk in meta[2]:
+        for word in _read(out / "index" / f"{chunk[2]}.pf_index")[0]:
+            words[word[0]] = word[1]
+    assert len(words["common"]) == 120
+    assert all(len([loc for loc in page[1] if loc >= 0]) == COMMON_POSITIONS for page in words["common"])
+    assert all(len([loc for loc in page[1] if loc >= 0]) == 1 for page in words["rare7"])  # untouched

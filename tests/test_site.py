@@ -8,10 +8,8 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -19,37 +17,8 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, build_site, mkdocs_config
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-        self.nav_links: list[str] = []
-        self._in_nav = 0
-        self._text: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "a" and attrs.get("href"):
-            self.hrefs.append(attrs["href"])
-            if "md-nav__link" in (attrs.get("class") or ""):
-                self._text = []
-
-    def handle_data(self, data):
-        if self._text is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self._text is not None:
-            self.nav_links.append(" ".join("".join(self._text).split()))
-            self._text = None
-
-
-def parse(html: str) -> _Links:
-    parser = _Links()
-    parser.feed(html)
-    return parser
+from digest import engine
+from html_support import parse
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +118,7 @@ def test_every_internal_link_resolves(site):
     broken = []
     for page in pages(site):
         base = "/" + page.relative_to(site.site).as_posix()
-        for href in parse(page.read_text(encoding="utf-8")).hrefs:
+        for href in [a.get("href") for a in parse(page.read_text(encoding="utf-8")).iter("a") if a.get("href")]:
             if urlsplit(href).scheme or href.startswith("#"):
                 continue
             target = urlsplit(urljoin(base, urldefrag(href)[0])).path
@@ -160,7 +129,7 @@ def test_every_internal_link_resolves(site):
 
 
 def test_the_navigation_holds_the_sections_and_no_story(site):
-    nav = parse(site.page("about/")).nav_links
+    nav = [a.text() for a in parse(site.page("about/")).iter("a", class_="md-nav__link")]
     for section in ("Home", "Topics", "Countries", "Archive", "About"):
         assert section in nav
     assert not [link for link in nav if "story" in link.lower() or "Norway" in link]
@@ -217,7 +186,7 @@ def test_mkdocs_serve_shows_drafts(tmp_path):
     config.update(docs_dir="content")
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}", "--no-livereload"],
+        engine.command("serve", "--dev-addr", f"127.0.0.1:{port}", "--no-livereload"),
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )

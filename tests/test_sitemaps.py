@@ -12,7 +12,6 @@ from digest.model import Source, Story
 from digest.sitemaps import NEWS_LIMIT, news_stories
 
 SITE = "https://digest.example.org/"
-OPTIONS = {"feed_size": 3, "publication_name": "The Digest & Co", "language": "en-GB"}
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 TRICKY = "Q&A: \"Aid < needs\" for 'Kabul' & Herat"
@@ -21,10 +20,8 @@ DRAFT = "draft-iran-deportations"
 
 
 @pytest.fixture(scope="module")
-def site(fixture_build):
-    build = fixture_build("feeds", **OPTIONS)
-    assert build.returncode == 0, build.output
-    return build
+def site(feeds_site):
+    return feeds_site
 
 
 def news_entries(build) -> list[dict]:

@@ -5,62 +5,41 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from html.parser import HTMLParser
 
 import pytest
 
+from html_support import parse
+
 SITE = "https://digest.example.org/"
-OPTIONS = {"feed_size": 3, "publication_name": "The Digest & Co", "language": "en-GB"}
 TRICKY = "Q&A: \"Aid < needs\" for 'Kabul' & Herat"
 SUMMARY = "Aid agencies say needs > funds & the gap grows: کابل and هرات in numbers, \"so far\"."
 QA = "stories/2024/11/qa-aid-needs-kabul-herat/"
 
 
-class _Head(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.meta: list[tuple[str, str]] = []  # (property or name, content), in page order
-        self.canonical: list[str] = []
-        self.json_ld: list[str] = []  # raw script text
-        self._in_json_ld = False
+class _Head:
+    """What a page's head says to search engines and link previews."""
 
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "meta" and (attrs.get("property") or attrs.get("name")):
-            self.meta.append((attrs.get("property") or attrs["name"], attrs.get("content")))
-        elif tag == "link" and attrs.get("rel") == "canonical":
-            self.canonical.append(attrs["href"])
-        elif tag == "script" and attrs.get("type") == "application/ld+json":
-            self._in_json_ld = True
-            self.json_ld.append("")
+    def __init__(self, page: str) -> None:
+        document = parse(page)
+        self.document = document
+        self.canonical = [e.get("href") for e in document.iter("link", rel="canonical")]
+        self.json_ld = [e.raw_text() for e in document.iter("script", type="application/ld+json")]
 
-    def handle_data(self, data):
-        if self._in_json_ld:
-            self.json_ld[-1] += data
+    def values(self, key: str) -> list[str | None]:
+        return self.document.meta(key)
 
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_json_ld = False
-
-    def values(self, key: str) -> list[str]:
-        return [content for name, content in self.meta if name == key]
-
-    def value(self, key: str) -> str:
+    def value(self, key: str) -> str | None:
         (found,) = self.values(key)
         return found
 
 
 def head(page: str) -> _Head:
-    parser = _Head()
-    parser.feed(page)
-    return parser
+    return _Head(page)
 
 
 @pytest.fixture(scope="module")
-def site(fixture_build):
-    build = fixture_build("feeds", **OPTIONS)
-    assert build.returncode == 0, build.output
-    return build
+def site(feeds_site):
+    return feeds_site
 
 
 @pytest.fixture(scope="module")

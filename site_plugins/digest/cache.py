@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from . import engine
 from .index import RelatedCache
 from .loader import StoryCache
 
 FORMAT = 2  # bump when the pickled structures change shape
 # Distributions whose code or files end up in the output.
-DEPENDENCIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "nh3",
-                "pycountry", "pyyaml", "pagefind", "pagefind-bin-extended", "babel", "pygments", "the-digest")
+DEPENDENCIES = ("mkdocs", "properdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2",
+                "markupsafe", "nh3", "pycountry", "pyyaml", "pagefind", "pagefind-bin-extended", "babel",
+                "pygments", "the-digest")
 
 
 def _files_digest(folders: list[Path]) -> bytes:
@@ -53,7 +55,9 @@ def site_key(*, package: Path, config_bytes: bytes, theme_dirs: list[str], optio
     """The fingerprint of everything every page depends on. The theme folders are hashed file by
     file except installed packages' own (their version stands for them)."""
     digest = hashlib.sha256()
-    digest.update(f"{FORMAT};{sys.version};{_versions()}".encode())
+    # The engine that runs (both may be installed): pages name it in their generator tag, so a
+    # --dirty build with the other engine must not keep them.
+    digest.update(f"{FORMAT};{sys.version};{engine.running()};{_versions()}".encode())
     digest.update(config_bytes)
     digest.update(repr(options).encode("utf-8", "surrogatepass"))
     own = [package] + [Path(d) for d in theme_dirs if "site-packages" not in Path(d).parts]

@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
+from . import images
 from .index import Digest, Listing
 from .kinds import FEED_NAMES
 from .model import Story
@@ -174,6 +175,7 @@ class FeedWriter:
             "xmlns:atom": "http://www.w3.org/2005/Atom",
             "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
             "xmlns:dcterms": "http://purl.org/dc/terms/",
+            "xmlns:media": "http://search.yahoo.com/mrss/",
         })
         head = ET.SubElement(root, "channel")
         _add(head, "title", channel.title)
@@ -199,6 +201,14 @@ class FeedWriter:
         _add(item, "dcterms:modified", rfc3339(story.modified))
         for category in self.categories(story):
             _add(item, "category", category.label, domain=category.scheme)
+        if story.image is not None:
+            # Media RSS: what feed readers show as the item's picture (RSS's own <enclosure>
+            # requires the file's length, which only the encoded file knows).
+            shown = images.social(story.image)
+            media = _add(item, "media:content", url=self._url(shown.path), type=shown.media_type, medium="image",
+                         width=str(shown.width), height=str(shown.height))
+            _add(media, "media:description", story.image.alt, type="plain")
+            _add(media, "media:credit", story.image.credit)
         ET.indent(item, _INDENT, level=2)
         return ET.tostring(item, encoding="unicode")
 
@@ -235,6 +245,10 @@ class FeedWriter:
             if source.url:
                 _add(entry, "link", rel="related", type="text/html", href=source.url,
                      title=source.name if not source.title else f"{source.name}: {source.title}")
+        if story.image is not None:  # RFC 4287 4.2.7.6: `length` is optional
+            shown = images.social(story.image)
+            _add(entry, "link", rel="enclosure", type=shown.media_type, href=self._url(shown.path),
+                 title=story.image.alt)
         ET.indent(entry, _INDENT, level=1)
         return ET.tostring(entry, encoding="unicode")
 
@@ -267,6 +281,7 @@ class FeedWriter:
             "date_published": rfc3339(story.published),
             "date_modified": rfc3339(story.modified),
             "tags": [c.label for c in self.categories(story)],
+            **({"image": self._url(images.social(story.image).path)} if story.image is not None else {}),
             # JSON Feed has no field for sources; extensions start with "_" (JSON Feed 1.1, "Extensions").
             "_digest": {"sources": [
                 {k: v for k, v in (("name", s.name), ("url", s.url), ("title", s.title),
@@ -348,3 +363,91 @@ def _sources_html(story: Story) -> str:
         items.append(Markup("<li>{}</li>").format(name))
     return str(Markup("\n<h2>Sources</h2>\n<ul>\n{}\n</ul>").format(Markup("\n").join(items))) if items else ""
 
+
+
+# -- the editions feed (/editions/): one item per edition, for RSS-to-email services ------------
+
+EDITIONS_FOLDER = "editions/"
+
+
+@dataclass(frozen=True, slots=True)
+class EditionItem:
+    """One edition as a feed item (newsletter.py writes it): a service that turns a feed into an
+    email newsletter sends `title` as the subject and `content_html` as the body."""
+
+    url: str  # site-relative: editions/2024-11-29/
+    title: str
+    content_html: str  # every story's headline, summary and link, absolute URLs
+    summary: str  # plain text: the headlines
+    published: dt.datetime
+    updated: dt.datetime
+
+
+def edition_feed_paths() -> list[str]:
+    return [EDITIONS_FOLDER + name for name, _, _ in FEED_FILES.values()]
+
+
+def edition_feeds(items: list[EditionItem], *, site_url: str, site_name: str, title: str, description: str,
+                  language: str = "en", empty_updated: dt.datetime) -> dict[str, bytes]:
+    """/editions/feed.xml, atom.xml and feed.json: `items` newest first, with the same channel
+    metadata and serialisers as the story feeds."""
+
+    def url(path: str) -> str:
+        return absolute_url(site_url, path)
+
+    home = url(EDITIONS_FOLDER)
+    updated = max((item.updated for item in items), default=empty_updated)
+    rss_name, atom_name, json_name = (FEED_FILES[kind][0] for kind in ("rss", "atom", "json"))
+
+    root = ET.Element("rss", {"version": "2.0", "xmlns:atom": "http://www.w3.org/2005/Atom",
+                              "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+                              "xmlns:dcterms": "http://purl.org/dc/terms/"})
+    channel = ET.SubElement(root, "channel")
+    _add(channel, "title", title)
+    _add(channel, "link", url("archive/"))
+    _add(channel, "description", description)
+    _add(channel, "language", language)
+    _add(channel, "lastBuildDate", rfc822(updated))
+    _add(channel, "atom:link", rel="self", type=FEED_FILES["rss"][1], href=url(EDITIONS_FOLDER + rss_name))
+    for item in items:
+        entry = ET.SubElement(channel, "item")
+        _add(entry, "title", item.title)
+        _add(entry, "link", url(item.url))
+        _add(entry, "guid", url(item.url), isPermaLink="true")
+        _add(entry, "description", html.escape(item.summary, quote=False))
+        _add(entry, "content:encoded", item.content_html)
+        _add(entry, "pubDate", rfc822(item.published))
+        _add(entry, "dcterms:modified", rfc3339(item.updated))
+    rss = _assemble(root, "")
+
+    root = ET.Element("feed", {"xmlns": "http://www.w3.org/2005/Atom", "xml:lang": language})
+    _add(root, "id", home)
+    _add(root, "title", title)
+    _add(root, "subtitle", description)
+    _add(root, "updated", rfc3339(updated))
+    _add(root, "link", rel="self", type=FEED_FILES["atom"][1], href=url(EDITIONS_FOLDER + atom_name))
+    _add(root, "link", rel="alternate", type="text/html", href=url("archive/"))
+    author = ET.SubElement(root, "author")
+    _add(author, "name", site_name)
+    _add(author, "uri", url(""))
+    for item in items:
+        entry = ET.SubElement(root, "entry")
+        _add(entry, "id", url(item.url))
+        _add(entry, "title", item.title, type="text")
+        _add(entry, "link", rel="alternate", type="text/html", href=url(item.url))
+        _add(entry, "published", rfc3339(item.published))
+        _add(entry, "updated", rfc3339(item.updated))
+        _add(entry, "summary", item.summary, type="text")
+        _add(entry, "content", item.content_html, type="html")
+    atom = _assemble(root, "")
+
+    feed = {
+        "version": JSON_FEED_VERSION, "title": title, "home_page_url": url("archive/"),
+        "feed_url": url(EDITIONS_FOLDER + json_name), "description": description, "language": language,
+        "authors": [{"name": site_name, "url": url("")}],
+        "items": [{"id": url(item.url), "url": url(item.url), "title": item.title, "summary": item.summary,
+                   "content_html": _xml_text(item.content_html), "date_published": rfc3339(item.published),
+                   "date_modified": rfc3339(item.updated)} for item in items],
+    }
+    json_feed = (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return {EDITIONS_FOLDER + rss_name: rss, EDITIONS_FOLDER + atom_name: atom, EDITIONS_FOLDER + json_name: json_feed}

@@ -1,5 +1,6 @@
 """What a page carries in its <head> beyond the theme's: feed autodiscovery links, OpenGraph and
-Twitter card tags, and a story's NewsArticle JSON-LD. (Material prints the canonical link.)
+Twitter card tags (with the story's lead image, else the site's logo), and a story's NewsArticle
+JSON-LD. (Material prints the canonical link.)
 
 Attribute values are escaped with markupsafe; JSON-LD is written by `json` with `<`, `>` and `&`
 as \\u escapes, so no text can close its <script>. The theme prints the result as is.
@@ -12,12 +13,17 @@ from functools import lru_cache
 
 from markupsafe import escape
 
+from . import images
 from .feeds import FEED_FILES, absolute_url, categories, rfc3339
 from .index import Digest
-from .model import Story
+from .model import Rendition, Story
 from .pages import PageSpec
 
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+# The publisher's logo (NewsArticle `publisher.logo`, and the link preview of a page without a
+# lead image): the theme's newspaper icon, white on the masthead's navy, drawn by
+# scripts/make_logo.py. Square and over 112 pixels, as Google asks of an organisation's logo.
+LOGO = Rendition("assets/digest/logo.png", 512, 512, "image/png")
 
 
 @lru_cache(maxsize=4096)  # the site's own links are the same on every page
@@ -45,7 +51,8 @@ def news_article(story: Story, *, labels: list[str], site_url: str, publisher: s
     """schema.org NewsArticle for a story. The digest has no bylines: the publisher is the author;
     the reports a story summarises are what it `isBasedOn`."""
     url = absolute_url(site_url, story.url)
-    organisation = {"@type": "Organization", "name": publisher, "url": absolute_url(site_url, "")}
+    organisation = {"@type": "Organization", "name": publisher, "url": absolute_url(site_url, ""),
+                    "logo": _image_object(LOGO, site_url)}
     article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -63,7 +70,18 @@ def news_article(story: Story, *, labels: list[str], site_url: str, publisher: s
     }
     if story.tags:
         article["articleSection"] = labels[0]
+    if story.image is not None:
+        image = _image_object(images.social(story.image), site_url)
+        image.update(creditText=story.image.credit, description=story.image.alt)
+        if story.image.caption:
+            image["caption"] = story.image.caption
+        article["image"] = [image]
     return article
+
+
+def _image_object(rendition: Rendition, site_url: str) -> dict:
+    return {"@type": "ImageObject", "url": absolute_url(site_url, rendition.path),
+            "width": rendition.width, "height": rendition.height}
 
 
 def _creative_work(source) -> dict:
@@ -96,9 +114,23 @@ def social_tags(spec: PageSpec, *, page_url: str, site_url: str, site_name: str,
         if story.tags:
             tags.append(_meta("property", "article:section", labels[0]))
         tags += [_meta("property", "article:tag", label) for label in labels]
-    tags += [_meta("name", "twitter:card", "summary"), _meta("name", "twitter:title", title)]
+    image = story.image if story else None
+    shown, alt = (images.social(image), image.alt) if image else (LOGO, site_name)
+    tags += [
+        _meta("property", "og:image", absolute_url(site_url, shown.path)),
+        _meta("property", "og:image:type", shown.media_type),
+        _meta("property", "og:image:width", str(shown.width)),
+        _meta("property", "og:image:height", str(shown.height)),
+        _meta("property", "og:image:alt", alt),
+    ]
+    # A lead image is shown large; the square logo fits the small card.
+    tags += [_meta("name", "twitter:card", "summary_large_image" if image else "summary"),
+             _meta("name", "twitter:title", title)]
     if spec.description:
         tags.append(_meta("name", "twitter:description", spec.description))
+    if image:  # the logo is left to og:image, which Twitter/X reads when twitter:image is absent
+        tags += [_meta("name", "twitter:image", absolute_url(site_url, shown.path)),
+                 _meta("name", "twitter:image:alt", alt)]
     return tags
 
 

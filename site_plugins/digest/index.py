@@ -98,7 +98,9 @@ class RelatedCache:
     slugs: dict[str, list[str]] = field(default_factory=dict)
 
 
-def build_digest(content: Content, related_count: int = 5, cache: RelatedCache | None = None) -> Digest:
+def build_digest(content: Content, related_count: int = 5, cache: RelatedCache | None = None,
+                 language: str = "en") -> Digest:
+    """`language` names the countries (CLDR, through countries.py)."""
     stories = sorted(content.stories, key=_newest_first)
     by_date: dict[dt.date, list[Story]] = defaultdict(list)
     topic_stories: dict[str, list[Story]] = defaultdict(list)
@@ -118,8 +120,8 @@ def build_digest(content: Content, related_count: int = 5, cache: RelatedCache |
         for tag, topic in sorted(content.topics.items(), key=lambda item: item[1].title.casefold())
     }
     countries = {}
-    for code in sorted(country_stories, key=lambda c: lookup_country(c).name.casefold()):
-        found = lookup_country(code)
+    for code in sorted(country_stories, key=lambda c: lookup_country(c, language).name.casefold()):
+        found = lookup_country(code, language)
         intro = content.country_intros.get(code, "")
         countries[code] = Listing(code, country_stories[code], country=Country(found.code, found.name, found.flag, intro))
     chronological = stories[::-1]

@@ -51,6 +51,7 @@ CONTENT_KINDS: tuple[ContentKind, ...] = (
 )
 
 FEED_NAMES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}  # the files of every feed folder
+EMAIL_NAMES = ("email.html", "email.txt", "email.eml")  # an edition as an email: HTML, plain text, MIME message
 IMAGE_TYPES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WebP", ".avif": "AVIF"}
 
 STORY_INPUTS = "the story file; its topics' titles"
@@ -84,13 +85,22 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     PageKind("country-page", "countries/{cc}/page/{n}/", "countries/{cc}/page/{n}/index.md", "listing.html",
              f"the country's stories on page n ({CARD}); its page count"),
     PageKind("search", "search/", "search/index.md", "search.html", "nothing but the site's configuration"),
+    PageKind("subscribe", "subscribe/", "subscribe/index.md", "subscribe.html",
+             "the site's name and whether editions are sent as emails"),
 )
 
 OUTPUT_KINDS: tuple[OutputKind, ...] = (
     *(OutputKind("feeds", f"{folder}{name}", f"the newest `feed_size` stories {whose}, bodies included")
       for folder, whose in (("", "of the site"), ("topics/{tag}/", "of the topic"), ("countries/{cc}/", "of the country"))
       for name in FEED_NAMES.values()),
+    *(OutputKind("edition-email", f"editions/{{date}}/{name}", "the edition's stories in order (title, summary, "
+                 "lead image), its date and the `email_*` options; only the newest `email_editions`, with `email` on")
+      for name in EMAIL_NAMES),
+    *(OutputKind("editions-feed", f"editions/{name}", "the newest `email_editions` editions: their stories' titles, "
+                 "summaries and links") for name in FEED_NAMES.values()),
     OutputKind("news-sitemap", "news-sitemap.xml", "the stories of the last two days of the newest story"),
+    OutputKind("lead-images", "images/", "each published story's lead image: its bytes and the encoder settings "
+               "(images.py); the originals are not published"),
     OutputKind("sitemap", "sitemap.xml", "every page's URL", by="MkDocs"),
     OutputKind("sitemap", "sitemap.xml.gz", "every page's URL", by="MkDocs"),
     OutputKind("not-found", "404.html", "the theme and the navigation", by="Material"),

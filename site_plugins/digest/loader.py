@@ -12,22 +12,23 @@ import hashlib
 import os
 import re
 import zoneinfo
+from dataclasses import replace
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
 import yaml
 
-from . import frontmatter_yaml, kinds, limits, lint, schema
+from . import frontmatter_yaml, images as lead_images, kinds, limits, lint, schema
 from .countries import country, suggest
-from .model import UNPRINTABLE, Content, Country, Page, Problem, Source, Story, Topic
+from .model import UNPRINTABLE, Content, Country, LeadImage, Page, Problem, Source, Story, Topic
 from .schema import Field, Invalid
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 _STORY_PATH = re.compile(r"^stories/(\d{4})/(\d{2})/([^/]+)\.md$")
 _SLUG = re.compile(schema.TAG_PATTERN)
 _BODY_PLACEHOLDER = re.compile(r"\s*TODO\b")  # the body scripts/new_story.py writes
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_BYTES = lead_images.MAX_BYTES
 _MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdtxt", ".mdtext", ".text", ".txt")
 _ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".js", ".mjs", ".css", ".xml", ".json", ".php", ".wasm")
 
@@ -57,6 +58,9 @@ class StoryCache:
         # path -> (size, mtime, ctime, inode) when read, and the hash of its text then: a story
         # file whose identity has not changed is not even read again
         self.identities: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+        # image path -> (identity when inspected, what Pillow found): an unchanged image is not
+        # decoded again; it is checked apart from the stories, which may change without it
+        self.images: dict[str, tuple[tuple[int, int, int, int] | None, Any]] = {}
 
     def start(self, context: tuple) -> None:
         if context != self.context:
@@ -137,6 +141,7 @@ def load_content(
     cache.start((time_zone, tuple(sorted(topics))))
     used: dict[tuple[str, str], tuple[Story | None, list[Problem]]] = {}
     identities = {}
+    accepted, inspected = set(images), {}
     for f, text in story_files:
         if isinstance(text, _Known):
             key = (f.shown, text.digest)
@@ -156,8 +161,6 @@ def load_content(
         else:
             before = len(problems)
             story = _load_story(f, text, topics, tz)
-            if story is not None:
-                story.fingerprint = hashlib.sha256(f"{f.rel}\0{key[1]}".encode("utf-8", "surrogatepass")).hexdigest()
             found = problems[before:]
         used[key] = (story, found)
         if story is None:
@@ -167,10 +170,22 @@ def load_content(
                     "story file names must be unique across all folders: rename this file")
             continue
         seen_slugs[story.slug] = f.shown
+        story.fingerprint = hashlib.sha256(f"{f.rel}\0{key[1]}".encode("utf-8", "surrogatepass")).hexdigest()
+        if story.image is not None:
+            image_key = _lead_image(f, story, root, shown_root, accepted, cache.images, inspected)
+            if image_key is None:
+                continue
+            # The page shows the image's files, whose names come from its bytes: a new picture
+            # under the same name is a new page.
+            story.fingerprint = hashlib.sha256(f"{story.fingerprint}\0{image_key}".encode()).hexdigest()
         if story.draft and not include_drafts:
             continue
         stories.append(story)
     cache.entries, cache.identities = used, identities  # what is no longer in the folder is dropped
+    if only is None:
+        cache.images = inspected
+    else:
+        cache.images.update(inspected)
     if warnings:
         problems.extend(lint.content_warnings(stories))
     problems.sort(key=lambda p: (p.path, p.line))
@@ -317,6 +332,46 @@ def _check_image(path: Path, root: Path, shown: str, problems: list[Problem]) ->
         return fail(f"the file is not a {kind} image, whatever its name says",
                     f"export it again as {kind} from an image editor")
     return True
+
+
+def _lead_image(f: _File, story: Story, root: Path, shown_root: str, accepted: set[str],
+                known: dict[str, tuple], inspected: dict[str, tuple]) -> str | None:
+    """Check the file of the story's `image` with Pillow (once per version of the file) and give
+    the story its size and renditions; None, with the problem at the line of `src`, if unusable.
+    Returns the key the image's published files are named after."""
+    image = story.image
+    assert image is not None
+    src = image.src
+    if src not in accepted:
+        path = root / src
+        if os.path.lexists(path):  # there, but the allow-list refused it: that problem is reported
+            f.error(image.line, f"lead image {src} cannot be used: see the problem reported for "
+                    f"{_shown(shown_root, src)}", "fix or replace the image file")
+        else:
+            close = difflib.get_close_matches(src, sorted(accepted), n=3, cutoff=0.6)
+            hint = ("did you mean " + " or ".join(close) + "?") if close else \
+                "put the file in content/images/, or correct the path (names are case-sensitive)"
+            f.error(image.line, f"lead image {src} does not exist", hint)
+        return None
+    path = root / src
+    identity = _identity(path)
+    entry = inspected.get(src) or known.get(src)
+    if entry is None or identity is None or entry[0] != identity:
+        try:
+            found: Any = lead_images.inspect(path, kinds.IMAGE_TYPES[path.suffix.lower()])
+        except lead_images.ImageProblem as problem:
+            found = problem
+        except OSError as error:
+            found = lead_images.ImageProblem(f"cannot be read: {error.strerror}", "check the file exists and is readable")
+        entry = (identity, found)
+    inspected[src] = entry
+    found = entry[1]
+    if isinstance(found, lead_images.ImageProblem):
+        f.error(image.line, f"lead image {src} {found.message}", found.hint)
+        return None
+    story.image = replace(image, width=found.width, height=found.height,
+                          variants=lead_images.renditions(src, found))
+    return found.key
 
 
 def _outside(path: Path, root: Path) -> bool:
@@ -555,6 +610,11 @@ def _load_story(f: _File, text: str, topics: dict[str, Topic], tz: zoneinfo.Zone
         fields = _check_mapping(f, source_node, schema.SOURCE_FIELDS)
         if "name" in fields:
             sources.append(Source(**{k: v[0] for k, v in fields.items()}))
+    image = None
+    if "image" in values:
+        fields = _check_mapping(f, value("image"), schema.IMAGE_FIELDS)
+        if {"src", "alt", "credit"} <= fields.keys():
+            image = LeadImage(**{k: v[0] for k, v in fields.items()}, line=f.at(fields["src"][1]))
 
     if len(f.problems) > before or published is None:
         return None
@@ -563,7 +623,7 @@ def _load_story(f: _File, text: str, topics: dict[str, Topic], tz: zoneinfo.Zone
         published=published, edition=edition, tags=tuple(tags), countries=tuple(countries),
         sources=tuple(sources), body_markdown=body, updated=updated, draft=value("draft", False),
         weight=value("weight", 0), date_only=date_only,
-        line_of={name: line(name) for name in values}, shown_path=f.shown,
+        line_of={name: line(name) for name in values}, shown_path=f.shown, image=image,
     )
 
 

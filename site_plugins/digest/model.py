@@ -58,6 +58,45 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Rendition:
+    """One published file of a lead image: a width in one format."""
+
+    path: str  # site-relative: images/kabul-market-800.3f9a1c2b7e.webp
+    width: int
+    height: int
+    media_type: str  # image/webp, or the fallback's image/jpeg or image/png
+
+
+@dataclass(frozen=True, slots=True)
+class LeadImage:
+    """A story's `image`: what the front matter says, and what the loader found in the file (its
+    size as shown, EXIF orientation applied, and the files it is published as)."""
+
+    src: str  # docs-dir path: images/kabul-market.jpg
+    alt: str
+    credit: str
+    caption: str | None = None
+    line: int = 0  # of `src` in the story file: problems with the image file point there
+    width: int = 0
+    height: int = 0
+    variants: tuple[Rendition, ...] = ()  # WebP, then the JPEG or PNG fallback; narrowest first
+
+    @property
+    def webp(self) -> tuple[Rendition, ...]:
+        return tuple(r for r in self.variants if r.media_type == "image/webp")
+
+    @property
+    def fallback(self) -> tuple[Rendition, ...]:
+        return tuple(r for r in self.variants if r.media_type != "image/webp")
+
+    @property
+    def default(self) -> Rendition:
+        """The fallback a browser without `srcset` shows: the widest up to 800 pixels."""
+        fallback = self.fallback
+        return next((r for r in reversed(fallback) if r.width <= 800), fallback[0])
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     tag: str
     title: str
@@ -103,7 +142,8 @@ class Story:
     date_only: bool = True  # the file gave a date, not a date-time
     line_of: dict[str, int] = field(default_factory=dict, repr=False)  # key -> line, for warnings
     shown_path: str = ""  # the file as problems name it: content/stories/2024/11/slug.md
-    fingerprint: str = ""  # of the file's path and text: what caches and page fingerprints key on
+    fingerprint: str = ""  # of the file's path and text (and its image's): what caches and page fingerprints key on
+    image: LeadImage | None = None
 
     @property
     def url(self) -> str:

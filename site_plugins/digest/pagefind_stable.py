@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 
 import cbor2
@@ -55,6 +56,114 @@ def stabilise(folder: Path) -> None:
         index["hash"] = _stabilise_language(folder, language, _checked_name(index["hash"], entry_path))
     entry["languages"] = dict(sorted(entry["languages"].items()))
     entry_path.write_bytes(_serde_json(entry).encode("utf-8"))
+
+
+# --- Lighter first searches (issue 14) ------------------------------------------------------------
+# A first search fetches the metadata file (a name and a word count per page) and, for each word,
+# its index chunk (every page with the word, and every position of the word in the page). Two
+# things weigh most at 10,000 stories and change nothing a reader sees:
+# - page names: Pagefind names each page's fragment by its content hash (7 hex digits that no
+#   compressor can shrink); here they become the page's number in the part after a hash of all the
+#   part's fragments, so they still change whenever a fragment does (no stale cache), but
+#   compress to almost nothing.
+# - positions of the words that most pages contain: they rank nothing (their IDF is under ln 2)
+#   and an excerpt needs one; all of them made the commonest word's chunk 66 KB of a part's 84.
+#   Such a word keeps its first COMMON_POSITIONS positions in each page. What is lost: a quoted
+#   phrase search ("..."), which matches positions, does not find the phrase where such a word
+#   occurs only after its first COMMON_POSITIONS occurrences in a story.
+COMMON_SHARE = 0.5  # a word on at least this share of a part's pages is "common"
+COMMON_MIN_PAGES = 100  # small parts are left as Pagefind wrote them
+COMMON_POSITIONS = 3
+
+
+def compact(folder: Path) -> None:
+    """Rename a Pagefind output folder's fragments and cap the positions of its common words (see
+    above), in place; `stabilise` then names the metadata file by its new content."""
+    entry = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
+    for language, index in entry["languages"].items():
+        meta_path = folder / f"pagefind.{_checked_name(index['hash'], ENTRY_FILE)}.pf_meta"
+        meta = _read(meta_path)
+        if not (isinstance(meta, list) and len(meta) == META_FIELDS and _pairs(meta[1]) and isinstance(meta[2], list)):
+            raise UnexpectedFormat(f"{meta_path}: not the metadata layout of Pagefind {CHECKED_WITH}")
+        pages = meta[1]
+        _rename_fragments(folder, pages)
+        meta[2] = _cap_chunks(folder, language, meta[2], len(pages))
+        _write(meta_path, cbor2.dumps(meta))
+
+
+def _rename_fragments(folder: Path, pages: list) -> None:
+    """Each page's fragment named `<part hash>_<page number in base 36>` (updates `pages`)."""
+    old = [_checked_name(page[0], "metadata") for page in pages]
+    part = hashlib.sha256("\0".join(old).encode()).hexdigest()[:8]
+    fragments = folder / "fragment"
+    for number, (page, name) in enumerate(zip(pages, old)):
+        page[0] = f"{part}_{_base36(number)}"
+        os.replace(fragments / f"{name}.pf_fragment", fragments / f"{page[0]}.pf_fragment")
+
+
+def _cap_chunks(folder: Path, language: str, chunks: list, page_count: int) -> list:
+    """Index chunks with the common words' positions capped, renamed by their new content."""
+    if page_count < COMMON_MIN_PAGES:
+        return chunks
+    common = COMMON_SHARE * page_count
+    taken: dict[str, bytes] = {}
+    renamed = []
+    for chunk in chunks:
+        if not (isinstance(chunk, list) and len(chunk) == 3 and all(isinstance(x, str) for x in chunk)):
+            raise UnexpectedFormat(f"index chunk entry {chunk!r}: not the layout of Pagefind {CHECKED_WITH}")
+        path = folder / "index" / f"{_checked_name(chunk[2], 'metadata')}.pf_index"
+        words = _read(path)
+        if not (isinstance(words, list) and len(words) == 1 and isinstance(words[0], list)):
+            raise UnexpectedFormat(f"{path}: not the index layout of Pagefind {CHECKED_WITH}")
+        changed = False
+        for word in words[0]:
+            if not (isinstance(word, list) and len(word) >= 2 and isinstance(word[1], list)):
+                raise UnexpectedFormat(f"{path}: not the word layout of Pagefind {CHECKED_WITH}")
+            variants = [word[1]] + [variant[1] for variant in (word[2] if len(word) > 2 else [])]
+            if len(word[1]) >= common:
+                for page_list in variants:
+                    for page in page_list:
+                        capped = _capped(page[1])
+                        changed = changed or capped != page[1]
+                        page[1] = capped
+        if not changed:
+            taken[chunk[2]] = b""
+            renamed.append(chunk)
+            continue
+        payload = cbor2.dumps(words)
+        new_hash = _filter_hash(language, payload, taken=taken)
+        taken[new_hash] = payload
+        path.unlink()
+        _write(folder / "index" / f"{new_hash}.pf_index", payload)
+        renamed.append([chunk[0], chunk[1], new_hash])
+    return renamed
+
+
+def _capped(locations: list) -> list:
+    """A page's locations of a word (weight markers negative, positions delta-encoded after each
+    marker) cut after COMMON_POSITIONS positions: a prefix, so it decodes as before."""
+    kept, positions = [], 0
+    for location in locations:
+        if not isinstance(location, int):
+            raise UnexpectedFormat(f"word location {location!r}: not the layout of Pagefind {CHECKED_WITH}")
+        if location >= 0:
+            if positions == COMMON_POSITIONS:
+                break
+            positions += 1
+        kept.append(location)
+    while kept and kept[-1] < 0:
+        kept.pop()  # a weight marker with no position after it
+    return kept
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if not number:
+            return text
 
 
 def _stabilise_language(folder: Path, language: str, meta_hash: str) -> str:

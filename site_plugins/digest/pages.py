@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from .feeds import rfc3339
+from .i18n import Words
 from .index import Digest, Edition, Listing
 from .kinds import PAGE_KINDS, PageKind
 from .model import Story
@@ -40,6 +41,11 @@ class PageSpec:
         return self.kind.template
 
     @property
+    def section(self) -> str | None:
+        """The URL of the navigation tab to show as current on this page, or None."""
+        return SECTIONS.get(self.kind.name)
+
+    @property
     def searchable(self) -> bool:
         return self.kind.searchable
 
@@ -62,13 +68,16 @@ def relative_url(target: str, base: str) -> str:
     return ("../" * depth + target) or "./"
 
 
+ENGLISH = Words("en")
+
+
 def long_date(day: dt.date) -> str:
-    """A date as readers say it: Friday 29 November 2024."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """A date as readers say it in English: Friday 29 November 2024 (`Words.long_date` in others)."""
+    return ENGLISH.long_date(day)
 
 
 def short_date(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return ENGLISH.short_date(day)
 
 
 def _datetime_attr(story: Story) -> str:
@@ -80,7 +89,14 @@ def month_url(year_month: tuple[int, int]) -> str:
 
 
 def month_name(year_month: tuple[int, int]) -> str:
-    return f"{dt.date(year_month[0], year_month[1], 1):%B} {year_month[0]}"
+    return ENGLISH.month_name(year_month)
+
+
+# The tab (a page in the navigation, by URL) each kind of page belongs to; None: no tab. Stories
+# are what the home page carries, so they light Home; an edition is a day of the archive.
+SECTIONS = {"home": "", "story": "", "edition": "archive/", "archive": "archive/", "archive-month": "archive/",
+            "topics": "topics/", "topic": "topics/", "topic-page": "topics/",
+            "countries": "countries/", "country": "countries/", "country-page": "countries/"}
 
 
 def _paginate(items: list, size: int) -> list[list]:
@@ -96,16 +112,21 @@ class SitePages:
 
     def __init__(self, digest: Digest, renderer: MarkdownRenderer, *, home_intro: str = "",
                  home_editions: int = 10, page_size: int = 50, site_name: str = "",
-                 stories_dir: str = "stories") -> None:
+                 stories_dir: str = "stories", language: str = "en", email_edition: bool = False) -> None:
         self.digest = digest
+        self.email_edition = email_edition  # editions are also emails (newsletter): the subscribe page says so
         self.renderer = renderer
         self.site_name = site_name
+        self.words = words = Words(language)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
         )
-        self.env.filters.update(long_date=long_date, short_date=short_date, month_url=month_url, month_name=month_name,
-                                rfc3339=rfc3339)
+        # New-style gettext: `_("… %(name)s", name=…)`, the values escaped, the message trusted.
+        self.env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]
+        self.env.filters.update(long_date=words.long_date, short_date=words.short_date, month_url=month_url,
+                                month_name=words.month_name, rfc3339=rfc3339, number=words.number)
         self.env.globals.update(datetime_attr=_datetime_attr, digest=digest)
         self.specs: dict[str, PageSpec] = {}
         self._card_html: dict[tuple[Story, int], Markup] = {}
@@ -129,17 +150,18 @@ class SitePages:
         return tuple(map(self._card_keys.__getitem__, stories))  # every story's key is made first
 
     def _add_all(self, home_intro: str, home_editions: int, page_size: int) -> None:
-        d = self.digest
+        d, w = self.digest, self.words
         for story in d.stories:
             self.card_key(story)
         latest = d.editions[0] if d.editions else None
         earlier = d.editions[1:1 + home_editions]
         more = len(d.editions) > 1 + home_editions
-        self._add("home", "index.md", "", "Home",
+        self._add("home", "index.md", "", w.gettext("Home"),
                   {"intro": home_intro, "latest": latest, "earlier": earlier, "more_editions": more},
                   (home_intro, latest and (latest.date, self._cards(latest.stories)),
                    tuple((e.date, self._cards(e.stories)) for e in earlier), more),
-                  description=f"The latest edition of {self.site_name}." if self.site_name else "", feeds="")
+                  description=w.gettext("The latest edition of %(site)s.", site=self.site_name) if self.site_name else "",
+                  feeds="")
         for story in d.stories:
             related, older, newer = d.related_to(story), d.older(story), d.newer(story)
             self._add("story", story.path, story.url, story.title,
@@ -149,47 +171,56 @@ class SitePages:
         for edition in d.editions:
             older, newer = d.neighbours(edition)
             self._add("edition", f"editions/{edition.date.isoformat()}.md", edition.url,
-                      f"Edition of {long_date(edition.date)}", {"edition": edition, "older": older, "newer": newer},
+                      w.gettext("Edition of %(date)s", date=w.long_date(edition.date)),
+                      {"edition": edition, "older": older, "newer": newer},
                       (self._cards(edition.stories), older and older.date, newer and newer.date),
-                      description=f"{len(edition.stories)} stories of {long_date(edition.date)}.", feeds="")
+                      description=w.ngettext("%(num)s story of %(date)s.", "%(num)s stories of %(date)s.",
+                                             len(edition.stories), date=w.long_date(edition.date)), feeds="")
         years = d.archive()
         months = [(year, month, editions) for year, by_month in years for month, editions in by_month]
-        self._add("archive", "archive/index.md", "archive/", "Archive", {"years": years},
+        self._add("archive", "archive/index.md", "archive/", w.gettext("Archive"), {"years": years},
                   tuple((y, m, len(e), sum(len(x.stories) for x in e)) for y, m, e in months),
-                  description="Every edition, by year and month.", feeds="")
+                  description=w.gettext("Every edition, by year and month."), feeds="")
         for i, (year, month, editions) in enumerate(months):
             newer = months[i - 1][:2] if i > 0 else None
             older = months[i + 1][:2] if i + 1 < len(months) else None
-            name = f"{dt.date(year, month, 1):%B} {year}"
+            name = w.month_name((year, month))
             url = f"archive/{year:04d}/{month:02d}/"
-            self._add("archive-month", f"{url}index.md", url, f"Archive: {name}",
+            self._add("archive-month", f"{url}index.md", url, w.gettext("Archive: %(month)s", month=name),
                       {"name": name, "editions": editions, "older": older, "newer": newer},
                       (tuple((e.date, self._cards(e.stories)) for e in editions), older, newer),
-                      description=f"The editions of {name}, with their headlines.", feeds="")
+                      description=w.gettext("The editions of %(month)s, with their headlines.", month=name), feeds="")
         topics = list(d.topics.values())
-        self._add("topics", "topics/index.md", "topics/", "Topics", {"listings": topics},
+        self._add("topics", "topics/index.md", "topics/", w.gettext("Topics"), {"listings": topics},
                   tuple((t.key, t.title, t.topic.description, len(t.stories),  # type: ignore[union-attr]
                          t.stories[0].edition if t.stories else None) for t in topics),
-                  description="Every topic of the digest.", feeds="")
+                  description=w.gettext("Every topic of the digest."), feeds="")
         countries = list(d.countries.values())
-        self._add("countries", "countries/index.md", "countries/", "Countries", {"listings": countries},
+        self._add("countries", "countries/index.md", "countries/", w.gettext("Countries"), {"listings": countries},
                   tuple((c.key, len(c.stories)) for c in countries),
-                  description="Every country in the digest's stories.", feeds="")
+                  description=w.gettext("Every country in the digest's stories."), feeds="")
         for kind, listings in (("topic", d.topics), ("country", d.countries)):
             for listing in listings.values():
                 self._add_listing(kind, listing, page_size)
-        self._add("search", "search/index.md", "search/", "Search", {}, (),
-                  description="Search every story.", feeds="")
+        self._add("search", "search/index.md", "search/", w.gettext("Search"), {}, (),
+                  description=w.gettext("Search every story."), feeds="")
+        self._add("subscribe", "subscribe/index.md", "subscribe/", w.gettext("Subscribe"),
+                  {"site_name": self.site_name, "email": self.email_edition}, (self.site_name, self.email_edition),
+                  description=w.gettext("How to follow %(site)s: in a feed reader, by topic or country, or by email.",
+                                        site=self.site_name), feeds="")
 
     def _add_listing(self, kind: str, listing: Listing, page_size: int) -> None:
         pages = _paginate(listing.stories, page_size)
         intro = listing.topic.intro_markdown if listing.topic else listing.country.intro_markdown  # type: ignore[union-attr]
-        description = listing.topic.description if listing.topic else f"Stories about {listing.title}."
+        w = self.words
+        description = listing.topic.description if listing.topic else w.gettext("Stories about %(country)s.",
+                                                                                 country=listing.title)
         folder = "topics" if kind == "topic" else "countries"
         for number, stories in enumerate(pages, start=1):
             url = _page_url(listing.url, number)
             src_uri = f"{folder}/{listing.key}.md" if number == 1 else f"{url}index.md"
-            title = listing.title if number == 1 else f"{listing.title} (page {number})"
+            title = listing.title if number == 1 else w.gettext("%(title)s (page %(number)s)", title=listing.title,
+                                                                number=w.number(number))
             shown_intro = intro if number == 1 else ""
             self._add(kind if number == 1 else f"{kind}-page", src_uri, url, title, {
                 "listing": listing, "stories": stories, "intro": shown_intro,

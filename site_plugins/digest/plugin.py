@@ -26,6 +26,7 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
+from mkdocs.commands import build as engine_build
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.exceptions import PluginError
@@ -34,19 +35,19 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
-from . import feeds, head, kinds, sanitize, sitemaps
+from . import bundle, feeds, head, i18n, images, kinds, sanitize, sitemaps
 from .cache import BuildCache, site_key
 from .index import build_digest
 from .loader import DEFAULT_MAX_BYTES, load_content
 from .model import Page
+from .newsletter import (DEFAULT_SUBJECT, Newsletter, SettingsError, check_sender, check_subject, check_unsubscribe,
+                         email_files)
 from .pages import PageSpec, SitePages
 from .render import MarkdownRenderer
 from .search import ENGINES, PAGEFIND_FOLDER, PagefindIndexer, SearchInput
 
 log = get_plugin_logger(__name__)
 PACKAGE = Path(__file__).parent
-STYLESHEET = "assets/digest/digest.css"
-SEARCH_SCRIPT, SEARCH_STYLESHEET = "assets/digest/search.js", "assets/digest/search.css"  # search: pagefind
 
 
 class _TimeZone(opt.Type):
@@ -76,6 +77,31 @@ class _ExactDirtyBuilds(logging.Filter):
 _DIRTY_FILTER = _ExactDirtyBuilds()
 
 
+class _Checked(opt.Type):
+    """A string option checked by one of newsletter.py's `check_*` functions."""
+
+    def __init__(self, check, default: str | None = None) -> None:
+        super().__init__(str, default=default)
+        self.check = check
+
+    def run_validation(self, value: object) -> str:
+        try:
+            return self.check(super().run_validation(value))
+        except SettingsError as error:
+            raise base.ValidationError(str(error)) from None
+
+
+class _AtLeastOne(opt.Type):
+    def __init__(self, default: int) -> None:
+        super().__init__(int, default=default)
+
+    def run_validation(self, value: object) -> int:
+        number = super().run_validation(value)
+        if number < 1:
+            raise base.ValidationError("must be at least 1")
+        return number
+
+
 def _escaped(value):
     """Front matter of an ordinary page as the theme prints it: every string escaped, inside
     lists and mappings too (Material prints `page.meta.description` whatever its type)."""
@@ -101,6 +127,12 @@ class DigestConfig(base.Config):
     language = opt.Optional(opt.Type(str))  # default: theme.language, else "en"
     search = opt.Choice(ENGINES, default="pagefind")
     cache_dir = opt.Type(str, default=".cache")  # next to mkdocs.yml; what `make build` reuses
+    # Editions as emails (newsletter.py; README, "The edition by email").
+    email = opt.Type(bool, default=True)  # write editions/<date>/email.html, email.txt, email.eml
+    email_editions = _AtLeastOne(default=7)  # how many of the newest editions; also the editions feed's size
+    email_from = opt.Optional(_Checked(check_sender))  # default: "<site_name>" <noreply@<site_url's host>>
+    email_subject = _Checked(check_subject, default=DEFAULT_SUBJECT)  # {site_name}, {date}, {headline}
+    email_unsubscribe = opt.Optional(_Checked(check_unsubscribe))  # https:// or mailto:; default: mailto From
 
 
 class DigestPlugin(BasePlugin[DigestConfig]):
@@ -115,18 +147,24 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.page_objects: dict[str, dict] = {}  # serve: each generated page's fresh MkDocs Page state
         self.known_fingerprints: dict[tuple, str] = {}  # serve: page fingerprints by what they hash
         self.earlier_fingerprints: dict[tuple, str] = {}
+        self.lit = None  # the navigation page shown as current while a page out of it is written
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
         # MkDocs keeps this object for the process; a build starts from what .cache/ holds.
         self.memory, self.swept, self.indexer, self.last_index = None, False, None, None
         if dirty:
-            logging.getLogger("mkdocs.commands.build").addFilter(_DIRTY_FILTER)
+            # The logger of the engine's build module: "mkdocs.commands.build", or under ProperDocs
+            # (which serves `import mkdocs.x` from properdocs.x) "properdocs.commands.build".
+            engine_build.log.addFilter(_DIRTY_FILTER)
 
     def on_shutdown(self) -> None:
         if self.search_dir is not None:
             shutil.rmtree(self.search_dir, ignore_errors=True)
 
+    # Before Material's search plugin, which reads the theme's language file in its own on_config:
+    # the digest's theme folder (with partials/languages/fa-AF.html) must be in place by then.
+    @event_priority(50)
     def on_config(self, config):
         for name in ("home_editions", "page_size", "feed_size"):
             if self.config[name] < 1:
@@ -141,6 +179,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                          and Path(d).parent.name == "material"), len(config.theme.dirs) - 1)
         config.theme.dirs.insert(material, str(PACKAGE / "theme"))
         self.cache_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / "digest"
+        # Lead images' resized files, by the hash of the original and the encoder settings: kept
+        # whatever the site_key, so a code change does not mean encoding every image again.
+        self.image_store = images.ImageStore(self.cache_dir / "images")
         key = site_key(package=PACKAGE, config_bytes=Path(config.config_file_path).read_bytes()
                        if config.config_file_path else b"", theme_dirs=list(config.theme.dirs),
                        options=(self.command, include_drafts, config.site_url, str(Path(config.site_dir).resolve()),
@@ -161,8 +202,14 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 f"{len(self.content.errors)} problem(s) in the content; nothing was built:\n"
                 + "\n".join(str(p) for p in self.content.errors)
             )
-        config.extra_css.append(STYLESHEET)
+        # One minified stylesheet of ours (digest.css, plus search.css with Pagefind); the search
+        # script is not in extra_javascript: theme/main.html loads it on first use (bundle.py).
+        self.assets = bundle.site_assets(search=self.config.search == "pagefind")
+        config.extra_css.append(bundle.stylesheet(search=self.config.search == "pagefind"))
         self.language = self.config.language or config.theme.get("language") or "en"
+        # Interface strings, dates and country names: the site's language (contract), which the
+        # `language` option (feeds, news sitemap) only defaults to.
+        self.interface_language = config.theme.get("language") or "en"
         self.publisher = self.config.publication_name or config.site_name
         config.extra["digest_search"] = self.config.search
         if self.config.search != "material":
@@ -171,8 +218,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             for name, plugin in config.plugins.items():
                 if name.endswith("search") and plugin is not self and "enabled" in plugin.config:
                     plugin.config.enabled = False
-            config.extra_css.append(SEARCH_STYLESHEET)
-            config.extra_javascript.append(SEARCH_SCRIPT)
+            config.extra["digest_search_script"] = bundle.search_script()
         return config
 
     def on_pre_build(self, *, config) -> None:
@@ -190,15 +236,18 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             BuildCache.forget(self.cache_dir)  # a build that fails half-way leaves no manifest to trust
 
     def on_files(self, files: Files, config) -> Files:
-        digest = build_digest(self.content, related_count=self.config.related_count, cache=self.memory.related)
+        digest = build_digest(self.content, related_count=self.config.related_count, cache=self.memory.related,
+                              language=self.interface_language)
         self.pages = SitePages(
             digest, MarkdownRenderer(self.memory.html), home_intro=self.content.home_intro,
             home_editions=self.config.home_editions, page_size=self.config.page_size,
-            site_name=config.site_name,
+            site_name=config.site_name, language=self.interface_language, email_edition=self.config.email,
         )
         specs = self.pages.specs
         docs_dir = os.path.realpath(config.docs_dir)
-        publishable = set(specs) | set(self.content.pages) | set(self.content.images)
+        # Image originals are not published: their resized copies are (on_post_build), without
+        # the EXIF (camera, GPS position) and colour profile the originals may carry.
+        publishable = set(specs) | set(self.content.pages)
         real = functools.lru_cache(maxsize=None)(os.path.realpath)  # a handful of folders, 10,000 files
         for file in list(files):
             from_docs = file.generated_by is None and real(file.src_dir or "") == docs_dir
@@ -212,10 +261,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 existing = File.generated(config, uri, content="")
                 files.append(existing)
             existing.inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, STYLESHEET, abs_src_path=str(PACKAGE / "assets" / "digest.css")))
-        if self.config.search == "pagefind":
-            for uri in (SEARCH_SCRIPT, SEARCH_STYLESHEET):
-                files.append(File.generated(config, uri, abs_src_path=str(PACKAGE / "assets" / Path(uri).name)))
+        for uri, text in self.assets.items():
+            files.append(File.generated(config, uri, content=text))
+        files.append(File.generated(config, head.LOGO.path, abs_src_path=str(PACKAGE / "assets" / "logo.png")))
         previous, self.page_objects = self.page_objects, {}
         for file in files.documentation_pages():
             # MkDocs reads ordinary pages and the pages in the navigation (their titles are in every
@@ -284,6 +332,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.documents = files.documentation_pages()
         self.nav_urls = [f.url for f in self.documents if f.inclusion.is_in_nav()]
         env.globals["digest_frame"] = self._frame
+        i18n.install(env, self.interface_language)  # the theme partials' strings (footer, search box)
+        env.globals["digest_script_strings"] = self.pages.words.script_strings()  # search.js's, "" in English
+        # The navigation's pages by site-relative URL (MkDocs calls the home page's "./")
+        self.section_pages = {f.url.removeprefix("./"): f.page for f in self.documents
+                              if f.inclusion.is_in_nav() and f.page is not None}
         self.written: list[tuple[str, str]] = []  # (dest path, fingerprint) of the pages written
         self.files = files
         nav = config.nav or []
@@ -332,7 +385,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         key = self.frame_keys.get(page.url)  # four blocks ask for each page's key
         if key is None:
             key = self.frame_keys[page.url] = (get_relative_url("", page.url),
-                                               tuple(get_relative_url(url, page.url) for url in self.nav_urls))
+                                               tuple(get_relative_url(url, page.url) for url in self.nav_urls),
+                                               spec.section)  # the tab shown as current
         return key
 
     def _frame(self, block: str, page, render):
@@ -378,6 +432,12 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         spec = self._spec(page)
         if spec is not None:
             page.content = self.pages.render(spec)
+            # The section's tab shows as current (Material marks active navigation items): a topic
+            # page lights Topics. MkDocs sets `active` on the page being built the same way.
+            section = self.section_pages.get(spec.section) if spec.section is not None else None
+            if section is not None and section is not page:
+                section.active = True
+                self.lit = section
         context["digest_head"] = Markup(head.head_html(spec, page_url=page.url, site_url=config.site_url,
                                                        site_name=config.site_name, language=self.language,
                                                        digest=self.pages.digest if self.pages else None,
@@ -385,6 +445,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         return context
 
     def on_post_page(self, output: str, *, page, config) -> str:
+        if self.lit is not None:
+            self.lit.active, self.lit = False, None
         if self._spec(page) is not None:
             page.content = None  # written; nothing reads it again
         return output
@@ -397,6 +459,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         epoch = feeds.source_date_epoch()
         site_dir = Path(config.site_dir)
         manifest = self.memory.manifest
+        lead_images = [story.image for story in self.pages.digest.stories if story.image is not None]
+        image_files = self.image_store.write(lead_images, Path(config.docs_dir), site_dir)
+        if self.image_store.encoded:
+            log.info(f"{self.image_store.encoded} lead image file(s) encoded; the rest came from the cache")
+            self.image_store.encoded = 0
         empty_updated = feeds.empty_feed_updated(self.pages.digest, epoch)
         channels = feeds.channels(self.pages.digest, site_name=config.site_name,
                                   site_description=config.site_description or "", size=self.config.feed_size)
@@ -419,6 +486,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             self.pages.digest.stories, site_url=config.site_url, language=self.language,
             publication_name=self.publisher,
         )
+        edition_files = self._editions(config, epoch)
+        files.update(edition_files)
         for path, data in files.items():
             target = site_dir / path
             if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
@@ -437,11 +506,12 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             self.indexer = None
         pages = {file.abs_dest_path for file in self.documents}
         manifest.pages = {dest: entry for dest, entry in manifest.pages.items() if dest in pages}
-        produced = {file.dest_uri for file in self.files} | {"news-sitemap.xml", "sitemap.xml.gz"}
+        produced = {file.dest_uri for file in self.files} | {"news-sitemap.xml", "sitemap.xml.gz"} | image_files
         produced |= {path for channel in channels for path in feeds.feed_paths(channel)}
         produced |= set(config.theme.static_templates) | set(config.extra_templates)
         if self.config.search == "material":
             produced.add("search/search_index.json")
+        produced |= set(edition_files)
         if manifest.outputs and self.swept:
             self._remove(site_dir, manifest.outputs - produced)  # a preview rebuild: what was there is known
         else:
@@ -452,6 +522,21 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.memory.html = {key: html_ for key, html_ in renderer.cache.items() if key in renderer.used}
         if self.command == "build":
             self.memory.save(self.cache_dir)
+
+    def _editions(self, config, epoch) -> dict[str, bytes]:
+        """The newest `email_editions` editions as emails (when `email` is on) and the editions
+        feed: a handful of editions, written in full each build (only changed bytes reach disk)."""
+        newsletter = Newsletter(site_url=config.site_url, site_name=config.site_name,
+                                sender=self.config.email_from or "", subject_pattern=self.config.email_subject,
+                                unsubscribe=self.config.email_unsubscribe or "", words=self.pages.words)
+        editions = self.pages.digest.editions[: self.config.email_editions]
+        files = email_files(editions, newsletter) if self.config.email else {}
+        files.update(feeds.edition_feeds(
+            [newsletter.feed_item(edition) for edition in editions], site_url=config.site_url,
+            site_name=config.site_name, title=newsletter.say("editions_title", site=config.site_name),
+            description=newsletter.say("editions_description", site=config.site_name), language=self.language,
+            empty_updated=feeds.empty_feed_updated(self.pages.digest, epoch)))
+        return files
 
     @staticmethod
     def _remove(site_dir: Path, gone: set[str]) -> None:

@@ -27,6 +27,9 @@ DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[
 # that the JSON Schema can say it with a pattern.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 _YEARS_PATTERN = "^(?:" + "|".join(str(c) for c in range(FIRST_YEAR // 100, LAST_YEAR // 100 + 1)) + r")\d\d-"
+# `images/...` as the contract says, relative to content/: no `..`, hidden names or backslashes.
+IMAGE_SRC_PATTERN = (r"^images/(?:[^/\\.][^/\\]*/)*[^/\\.][^/\\]*"
+                     r"\.(?:[jJ][pP][eE]?[gG]|[pP][nN][gG]|[wW][eE][bB][pP]|[aA][vV][iI][fF])$")
 _HTML = re.compile(r"<[A-Za-z/!?]|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 _PLACEHOLDER = re.compile(r"^\s*TODO\b")  # what scripts/new_story.py writes for anything not given
 
@@ -92,6 +95,14 @@ STORY_FIELDS: tuple[Field, ...] = (
     Field("updated", "date", False, "Like date; not before it."),
     Field("draft", "bool", False, "true keeps the story out of the published site."),
     Field("weight", "int", False, "Orders stories within one edition, lower first."),
+    Field("image", "image", False, "Lead image: src (a file under content/images/), alt and credit; caption if wanted."),
+)
+
+IMAGE_FIELDS: tuple[Field, ...] = (
+    Field("src", "image_src", True, "The file under content/, e.g. images/kabul-market.jpg (JPEG, PNG, WebP or AVIF)."),
+    Field("alt", "text", True, "What the image shows, for readers who cannot see it: plain text.", 250),
+    Field("credit", "text", True, "Who made the image, e.g. photographer/agency: plain text.", 200),
+    Field("caption", "text", False, "Shown under the image: plain text.", 400),
 )
 
 SOURCE_FIELDS: tuple[Field, ...] = (
@@ -274,6 +285,25 @@ def check_sources(node: yaml.Node, field: Field) -> list[tuple[dict[str, Any], y
     return sources
 
 
+def check_image(node: yaml.Node, field: Field) -> yaml.MappingNode:
+    if not isinstance(node, yaml.MappingNode):
+        raise Invalid("`image` must be a mapping with src, alt and credit", node,
+                      'write image: then, indented below it, src: images/<file>, alt: "...", credit: "..."')
+    return node  # its fields are checked against IMAGE_FIELDS, each at its own line
+
+
+def check_image_src(node: yaml.Node, field: Field) -> str:
+    raw = _scalar(node, "a path").strip()
+    if re.fullmatch(IMAGE_SRC_PATTERN, raw):
+        return raw
+    name = raw.replace("\\", "/").rpartition("/")[2] or "photo.jpg"
+    if not re.search(r"\.(?:jpe?g|png|webp|avif)$", raw, re.IGNORECASE):
+        hint = "a lead image is a .jpg, .jpeg, .png, .webp or .avif file in content/images/"
+    else:
+        hint = f"write the path from the content folder, e.g. src: images/{name}"
+    raise Invalid(f"`{field.name}` must be a path under images/, not {raw!r}", node, hint)
+
+
 CHECKERS: dict[str, Callable[[yaml.Node, Field], Any]] = {
     "text": check_text,
     "date": check_date,
@@ -284,6 +314,8 @@ CHECKERS: dict[str, Callable[[yaml.Node, Field], Any]] = {
     "tags": check_tags,
     "countries": check_countries,
     "sources": check_sources,
+    "image": check_image,
+    "image_src": check_image_src,
 }
 
 # The same rules for editors, in JSON Schema draft-07: the draft that VS Code's JSON and YAML
@@ -304,6 +336,7 @@ _JSON_KINDS: dict[str, dict[str, Any]] = {
              "examples": [["refugees", "migration"]]},
     "countries": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": r"^[A-Za-z]{2}$"},
                   "examples": [["af", "pk"]]},
+    "image_src": {"type": "string", "pattern": IMAGE_SRC_PATTERN, "examples": ["images/"]},
 }
 
 
@@ -312,6 +345,8 @@ def _object_schema(fields: tuple[Field, ...]) -> dict[str, Any]:
     for f in fields:
         if f.kind == "sources":
             prop: dict[str, Any] = {"type": "array", "items": _object_schema(SOURCE_FIELDS)}
+        elif f.kind == "image":
+            prop = _object_schema(IMAGE_FIELDS)
         else:
             prop = dict(_JSON_KINDS[f.kind])
         if prop["type"] == "array" and f.required:

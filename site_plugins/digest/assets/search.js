@@ -2,8 +2,9 @@
    counts, and the /search/ page, whose address (?q=, &topic=, &country=, &year=) holds the search
    so that it can be shared.
 
-   Pagefind's script and index are fetched only when a reader starts to search (focus or a key in
-   a search box, or the search page), so a story page loads no search index. The index is in parts
+   This script itself, then Pagefind's script and index, are fetched only when a reader starts to
+   search (focus or a key in a search box, or the search page: theme/main.html loads it), so a
+   story page loads neither. The index is in parts
    (pagefind/<part>/, listed newest first in pagefind/parts.json: one per year of stories, or one
    for all), which Pagefind searches as one. Every text that comes from the index goes into the
    page as text; Pagefind's excerpt is rebuilt from its text and its <mark> elements only. Material's own search is off in this mode: its markup is not on the page,
@@ -11,14 +12,41 @@
 (function () {
   "use strict";
 
+  // Messages in the page's language: English here, translations (from the site's catalogue,
+  // i18n.py) in the page's <script data-dg-strings>, which an English page does not have.
+  var island = document.querySelector("script[data-dg-strings]");
+  var strings = island ? JSON.parse(island.textContent) : {messages: {}, digits: ""};
+  var pluralRules = new Intl.PluralRules(document.documentElement.lang || "en");
+
+  function _(message) {
+    var found = strings.messages[message];
+    return typeof found === "string" && found ? found : message;
+  }
+
+  function ngettext(one, many, count) {
+    var found = strings.messages[one];
+    var text = found && typeof found === "object" ? found[pluralRules.select(count)] || found.other : null;
+    return format(text || (count === 1 ? one : many), {num: digits(count)});
+  }
+
+  function format(message, values) {
+    return message.replace(/%\((\w+)\)s/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+
+  function digits(value) {
+    var table = strings.digits;
+    return table ? String(value).replace(/[0-9]/g, function (d) { return table.charAt(+d); }) : String(value);
+  }
+
   var header = document.querySelector("[data-dg-search]");
   if (!header) return;
 
   // Filters in the order they are shown; their names are the data-pagefind-filter names.
   var FACETS = [
-    {name: "topic", legend: "Topic", phrase: "about"},
-    {name: "country", legend: "Country", phrase: "in"},
-    {name: "year", legend: "Year", phrase: "from"},
+    // Translators: "phrase" joins the chosen values to a result count: "3 stories about Refugees".
+    {name: "topic", legend: _("Topic"), phrase: _("about")},
+    {name: "country", legend: _("Country"), phrase: _("in")},
+    {name: "year", legend: _("Year"), phrase: _("from")},
   ];
   var FACET_PREVIEW = 8;     // values shown before "Show all"
   var HEADER_RESULTS = 8;    // results in the header's panel, then a link to the search page
@@ -31,13 +59,15 @@
   var pagefindBase = new URL(header.getAttribute("data-dg-pagefind"), document.baseURI);
   var siteRoot = new URL("../", pagefindBase);
   var language = document.documentElement.lang || "en";
-  var months = new Intl.DateTimeFormat(language, {month: "long", timeZone: "UTC"});
+  // Gregorian, as on the pages (CLDR's default; a browser may default fa-AF to the Solar Hijri calendar).
+  var months = new Intl.DateTimeFormat(language, {month: "long", timeZone: "UTC", calendar: "gregory"});
 
   // --- Pagefind, loaded once, on first use ---------------------------------------------------
 
-  // Each part's pages carry this filter with the part's name (Pagefind's `mergeFilter`); it is
-  // never shown.
+  // Each part's pages carry this filter with the part's name (Pagefind's `mergeFilter`). Parts are
+  // years, so it is the year facet too: no year filter of its own to download (search.py).
   var PART_FILTER = "_part";
+  var YEAR = "year";
   var loading = null;
 
   function pagefind() {
@@ -94,7 +124,7 @@
 
   Parts.prototype.filters = function () {
     if (!this.module) return Promise.resolve({});
-    return this.module.filters().then(withoutPart);
+    return this.module.filters().then(partAsYear);
   };
 
   Parts.prototype.search = function (words, options) {
@@ -102,17 +132,19 @@
     if (!module) return Promise.resolve({results: [], filters: {}});
     if (!options.sort || this.parts.length < 2) {
       return module.search(words, options).then(function (search) {
-        withoutPart(search.filters);
+        partAsYear(search.filters);
         return search;
       });
     }
-    return Promise.all(this.parts.map(function (part) {
+    var years = (options.filters || {})[PART_FILTER];
+    var parts = this.parts.filter(function (part) { return !years || years.any.indexOf(part.name) >= 0; });
+    return Promise.all(parts.map(function (part) {
       var filters = Object.assign({}, options.filters);
       filters[PART_FILTER] = {any: [part.name]};
       return module.search(words, Object.assign({}, options, {filters: filters}));
     })).then(function (searches) {
       var counts = {};
-      searches.forEach(function (search) { addCounts(counts, withoutPart(search.filters)); });
+      searches.forEach(function (search) { addCounts(counts, partAsYear(search.filters)); });
       return {
         results: [].concat.apply([], searches.map(function (search) { return search.results; })),
         filters: counts,
@@ -120,8 +152,14 @@
     });
   };
 
-  function withoutPart(filters) {
-    if (filters) delete filters[PART_FILTER];
+  // The part filter's counts under the year facet's name (a single part, "all", is no year).
+  function partAsYear(filters) {
+    if (!filters) return filters;
+    var parts = filters[PART_FILTER] || {};
+    delete filters[PART_FILTER];
+    var years = {};
+    Object.keys(parts).forEach(function (name) { if (/^\d{4}$/.test(name)) years[name] = parts[name]; });
+    if (Object.keys(years).length) filters[YEAR] = years;
     return filters;
   }
 
@@ -153,15 +191,12 @@
     return node;
   }
 
-  function plural(count, one, many) {
-    return count + " " + (count === 1 ? one : many);
-  }
 
   function longDate(iso) {
     var match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
     if (!match) return "";
     var date = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
-    return date.getUTCDate() + " " + months.format(date) + " " + date.getUTCFullYear();
+    return digits(date.getUTCDate()) + " " + months.format(date) + " " + digits(date.getUTCFullYear());
   }
 
   function cleanTitle(title) {
@@ -180,7 +215,7 @@
 
   function pagefindFilters(chosen) {
     var filters = {};
-    Object.keys(chosen).forEach(function (name) { filters[name] = {any: chosen[name]}; });
+    Object.keys(chosen).forEach(function (name) { filters[name === YEAR ? PART_FILTER : name] = {any: chosen[name]}; });
     return filters;
   }
 
@@ -215,13 +250,23 @@
     else text.textContent = data.meta.summary || "";
     item.append(text);
     var chips = element("ul", "dg-chips dg-hit__chips");
-    chips.setAttribute("aria-label", "Topics and countries");
-    [["topic", "dg-chip dg-chip--topic"], ["country", "dg-chip dg-chip--country"]].forEach(function (kind) {
-      ((data.filters || {})[kind[0]] || []).forEach(function (value) {
-        var chip = element("li");
-        chip.append(element("span", kind[1], value));
-        chips.append(chip);
-      });
+    chips.setAttribute("aria-label", _("Topics and countries"));
+    ((data.filters || {}).topic || []).forEach(function (value) {
+      var chip = element("li");
+      chip.append(element("span", "dg-chip dg-chip--topic", value));
+      chips.append(chip);
+    });
+    // "<flag> <name>|<flag> <name>" (templates/story.html): each country with its flag, as on the page.
+    (data.meta.countries || "").split("|").forEach(function (entry) {
+      var at = entry.trim().indexOf(" ");
+      if (at < 0) return;
+      var chip = element("li");
+      var label = element("span", "dg-chip dg-chip--country");
+      var flag = element("span", "dg-flag", entry.trim().slice(0, at));
+      flag.setAttribute("aria-hidden", "true");
+      label.append(flag, document.createTextNode(" " + entry.trim().slice(at + 1)));
+      chip.append(label);
+      chips.append(chip);
     });
     if (chips.children.length) item.append(chips);
     return item;
@@ -331,7 +376,7 @@
     var more = fieldset.querySelector(".dg-facet__more");
     if (more) {
       more.hidden = available <= FACET_PREVIEW;
-      more.textContent = open ? "Show fewer" : "Show all " + available;
+      more.textContent = open ? _("Show fewer") : format(_("Show all %(num)s"), {num: digits(available)});
     }
   };
 
@@ -360,7 +405,7 @@
     if (this.more) {
       this.more.querySelector("button").addEventListener("click", function () {
         self.next(self.sequence).catch(function () {
-          self.status.textContent = "More results could not be loaded.";
+          self.status.textContent = _("More results could not be loaded.");
           self.busy(false);
         });
       });
@@ -440,8 +485,8 @@
     }).catch(function (error) {
       if (sequence !== self.sequence) return;
       self.status.textContent = location.protocol === "file:"
-        ? "Search needs the site served over http(s); it does not work from a file."
-        : "Search is not available right now.";
+        ? _("Search needs the site served over http(s); it does not work from a file.")
+        : _("Search is not available right now.");
       self.busy(false);
       if (window.console) console.warn("digest search:", error);
     });
@@ -468,12 +513,13 @@
   };
 
   SearchView.prototype.describe = function (count, words, chosen) {
-    var what = words ? " for \u201c" + words + "\u201d" : "";
+    var what = words ? format(_(" for \u201c%(words)s\u201d"), {words: words}) : "";
     FACETS.forEach(function (facet) {
-      if (chosen[facet.name]) what += " " + facet.phrase + " " + chosen[facet.name].join(" or ");
+      if (chosen[facet.name]) what += " " + facet.phrase + " " + chosen[facet.name].join(_(" or "));
     });
-    if (!count) return "No story found" + what + ". Try fewer words or filters.";
-    return plural(count, "story", "stories") + what + (words ? "" : ", newest first");
+    if (!count) return format(_("No story found%(what)s. Try fewer words or filters."), {what: what});
+    return format(ngettext("%(num)s story%(what)s", "%(num)s stories%(what)s", count), {what: what}) +
+      (words ? "" : _(", newest first"));
   };
 
   SearchView.prototype.next = function (sequence) {
@@ -496,8 +542,8 @@
       if (self.more) self.more.hidden = rest <= 0;
       if (self.all) {
         self.all.hidden = rest <= 0;
-        self.all.querySelector("a").textContent = "All " + plural(results.length, "result", "results") +
-          ", with filters";
+        self.all.querySelector("a").textContent = ngettext("All %(num)s result, with filters",
+          "All %(num)s results, with filters", results.length);
       }
       // After "More results", keyboard focus moves on to the first new result.
       if (current.shown > slice.length && first) first.querySelector("a").focus();
@@ -517,7 +563,7 @@
     filters: headerFilters,
     limit: HEADER_RESULTS,
     heading: "p",
-    idle: "Type to search every story",
+    idle: _("Type to search every story"),
     // Until there are words, Tab goes from the box straight on to the page.
     onSearched: function (words, chosen, filtered) { headerFilters.hidden = !(words || filtered); },
   });
@@ -578,6 +624,10 @@
     }
   });
 
+  // Loaded on first use: the reader may already be in the box, with words typed.
+  if (document.activeElement === headerInput) open();
+  if (headerInput.value.trim()) { open(); headerView.schedule(); }
+
   // --- The search page ------------------------------------------------------------------------------
 
   var pageForm = document.querySelector("[data-dg-search-page]");
@@ -590,7 +640,7 @@
     filters: pageForm.querySelector(".dg-search__filters"),
     limit: PAGE_RESULTS,
     heading: "h2",
-    idle: "Type words, or choose a topic, country or year.",
+    idle: _("Type words, or choose a topic, country or year."),
     onSearched: function (words, chosen) {
       var address = searchAddress(words, chosen);
       if (address !== location.href) history.replaceState(null, "", address);
