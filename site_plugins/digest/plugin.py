@@ -362,9 +362,30 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 built += 1
                 self.written.append((file.abs_dest_path, fingerprint))
         log.info(f"{built} of {len(self.pages.specs)} generated pages to write; the rest are unchanged")
+        self._keep_theme_templates(config, page_key)
         if self.config.search == "pagefind":
             self._index_for_search(config, page_key)
         return env
+
+    def _keep_theme_templates(self, config, page_key: str) -> None:
+        """MkDocs renders its sitemap and the theme's 404 page on every build (0.4 s of a 1.5 s
+        preview rebuild at 10,000 stories). Each is left out of this build when what it prints is
+        unchanged and the file written last time is still there, as written."""
+        pages = [file.page for file in self.documents if file.page is not None]
+        sitemap = hashlib.sha256(repr((page_key, [(page.is_link, page.canonical_url, page.abs_url, page.update_date)
+                                                  for page in pages])).encode("utf-8", "surrogatepass")).hexdigest()
+        # 404.html: the frame and the navigation, nothing of any page (`page_key`).
+        self.template_keys = {"sitemap.xml": sitemap, "404.html": page_key}
+        self.kept_templates: set[str] = set()
+        if not self.exact:
+            return
+        manifest = self.memory.manifest
+        for name, key in self.template_keys.items():
+            dest = os.path.join(config.site_dir, name)
+            if (name in config.theme.static_templates and manifest.is_current(dest, key)
+                    and (name != "sitemap.xml" or os.path.isfile(dest + ".gz"))):
+                config.theme.static_templates.discard(name)
+                self.kept_templates.add(name)
 
     def _fingerprint(self, spec: PageSpec, page_key: str) -> str:
         """`spec.fingerprint`, remembered across preview rebuilds by the data it hashes (most
@@ -506,6 +527,10 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             self.indexer = None
         pages = {file.abs_dest_path for file in self.documents}
         manifest.pages = {dest: entry for dest, entry in manifest.pages.items() if dest in pages}
+        config.theme.static_templates |= self.kept_templates  # as it was: the config may build again
+        for name, key in self.template_keys.items():
+            if name in config.theme.static_templates:
+                manifest.record(os.path.join(config.site_dir, name), key)
         produced = {file.dest_uri for file in self.files} | {"news-sitemap.xml", "sitemap.xml.gz"} | image_files
         produced |= {path for channel in channels for path in feeds.feed_paths(channel)}
         produced |= set(config.theme.static_templates) | set(config.extra_templates)
