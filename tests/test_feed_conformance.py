@@ -15,8 +15,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import FEEDS_OPTIONS, FIXTURES
-from digest import feeds
-from digest.feeds import build_feeds, channels, empty_feed_updated, feed_paths, source_date_epoch
+from digest import formats
+from digest.feeds import build_feeds, channels, empty_feed_updated, feed_paths
+from digest.formats import source_date_epoch
 from digest.index import build_digest
 from digest.loader import load_content
 from digest.model import Content, Source, Story, Topic
@@ -253,8 +254,8 @@ def test_wanted_picks_the_channels_written(digest):
 
 
 def test_a_site_url_without_a_trailing_slash_gives_the_same_links():
-    assert feeds.absolute_url("https://x.org", "a/") == feeds.absolute_url("https://x.org/", "a/") == "https://x.org/a/"
-    assert feeds.absolute_url("https://x.org/", "") == "https://x.org/"
+    assert formats.absolute_url("https://x.org", "a/") == formats.absolute_url("https://x.org/", "a/") == "https://x.org/a/"
+    assert formats.absolute_url("https://x.org/", "") == "https://x.org/"
 
 
 # -- story HTML as a feed reader needs it ----------------------------------------------------------
@@ -262,14 +263,15 @@ def test_a_site_url_without_a_trailing_slash_gives_the_same_links():
 def test_story_html_gets_absolute_links_and_loses_ids_and_classes(digest):
     body = ('<p id="p1" class="lead">See <a href="../border-plan/?a=1&amp;b=2" class="x">the plan</a>, '
             '<a href="#fn:1">a note</a>, <a href="mailto:desk@example.org">us</a>, '
-            '<a href="https://example.com/">them</a> and <img src="map.png" alt="Map"><input disabled></p>')
+            '<a href="https://example.com/">them</a> and <img src="map.png" alt="Map"></p>'
+            '<details open><summary>More</summary><p>x</p></details>')
     files = build(digest, story_html=lambda story: body)
     content = json.loads(files["feed.json"])["items"][0]["content_html"]
     document = parse(content)
     assert [a.get("href") for a in document.iter("a")][:4] == [
         SITE + BORDER + "?a=1&b=2", SITE + QA + "#fn:1", "mailto:desk@example.org", "https://example.com/"]
     assert document.find("img").attrs == {"src": SITE + QA + "map.png", "alt": "Map"}
-    assert document.find("input").attrs == {"disabled": None}
+    assert "open" in document.find("details").attrs  # other attributes stay
     assert "?a=1&amp;b=2" in content  # still escaped as HTML
     assert " id=" not in content and " class=" not in content
     assert content.startswith("<p>See <a href=")  # nothing left where the attributes were
@@ -386,8 +388,31 @@ def test_a_moment_with_seconds_in_its_offset_is_written_in_utc_whatever_the_mach
     time.tzset()
     try:
         moment = dt.datetime(1950, 6, 1, 8, 0, tzinfo=zoneinfo.ZoneInfo("Africa/Monrovia"))
-        assert feeds.rfc3339(moment) == "1950-06-01T08:44:30+00:00"
-        assert feeds.rfc822(moment) == "Thu, 01 Jun 1950 08:44:30 +0000"
+        assert formats.rfc3339(moment) == "1950-06-01T08:44:30+00:00"
+        assert formats.rfc822(moment) == "Thu, 01 Jun 1950 08:44:30 +0000"
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_lead_image_is_the_items_picture_in_every_format():
+    from digest.model import LeadImage, Rendition
+
+    when = dt.datetime(2024, 11, 29, tzinfo=dt.timezone.utc)
+    image = LeadImage("images/market.jpg", "A market in Kabul", "Photo: A. Reporter", width=1600, height=900, variants=(
+        Rendition("images/market-800.a.webp", 800, 450, "image/webp"),
+        Rendition("images/market-800.b.jpg", 800, 450, "image/jpeg"),
+        Rendition("images/market-1600.c.jpg", 1600, 900, "image/jpeg")))
+    story = Story(slug="s", path="stories/2024/11/s.md", title="T", summary="S", published=when, edition=when.date(),
+                  tags=(), countries=(), sources=(Source("A"),), body_markdown="", image=image)
+    files = build(build_digest(Content([story], {}, {}, "", [])), story_html=lambda s: "")
+    media = "{http://search.yahoo.com/mrss/}"
+    (content,) = xml(files["feed.xml"]).iter(media + "content")
+    assert content.attrib == {"url": SITE + "images/market-1600.c.jpg", "type": "image/jpeg", "medium": "image",
+                              "width": "1600", "height": "900"}
+    assert (content.find(media + "description").attrib, content.findtext(media + "description"),
+            content.findtext(media + "credit")) == ({"type": "plain"}, "A market in Kabul", "Photo: A. Reporter")
+    (enclosure,) = [link for link in xml(files["atom.xml"]).iter(ATOM + "link") if link.get("rel") == "enclosure"]
+    assert enclosure.attrib == {"rel": "enclosure", "type": "image/jpeg", "href": SITE + "images/market-1600.c.jpg",
+                                "title": "A market in Kabul"}
+    assert json.loads(files["feed.json"])["items"][0]["image"] == SITE + "images/market-1600.c.jpg"

@@ -240,7 +240,7 @@ def test_a_moment_in_a_zone_whose_offset_had_seconds_is_written_in_utc():
     import email.utils
     import zoneinfo
 
-    from digest.feeds import rfc3339, rfc822
+    from digest.formats import rfc3339, rfc822
 
     moment = dt.datetime(1950, 6, 1, 8, 0, tzinfo=zoneinfo.ZoneInfo("Africa/Monrovia"))
     assert rfc3339(moment) == "1950-06-01T08:44:30+00:00"

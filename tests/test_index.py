@@ -63,6 +63,35 @@ def test_every_declared_topic_is_listed_by_title_and_countries_only_with_stories
     assert [s.slug for s in digest.countries["af"].stories] == ["evening", "earlier-day"]
 
 
+def test_a_topic_and_a_country_listing_answer_through_one_term():
+    digest = digest_of(STORIES)
+    listings = [digest.topics["borders"], digest.countries["pk"]]
+    assert [(x.term.key, x.term.title, x.term.url, x.term.index_url, x.term.intro_markdown) for x in listings] == [
+        ("borders", "Borders", "topics/borders/", "topics/", ""),
+        ("pk", "Pakistan", "countries/pk/", "countries/", "Pakistan's intro.")]
+    assert [(x.key, x.title, x.url) for x in listings] == [(x.term.key, x.term.title, x.term.url) for x in listings]
+    # The kind, as the templates ask for it.
+    assert (listings[0].topic, listings[0].country, listings[1].topic) == (TOPICS["borders"], None, None)
+    assert listings[1].country is listings[1].term
+
+
+def test_a_story_is_named_by_its_topics_then_its_countries_and_only_those_the_site_lists():
+    evening = story("evening", at(29, 20), tags=("refugees", "aid", "unknown"), countries=("pk", "af"))
+    digest = digest_of([evening])
+    assert [term.title for term in digest.terms(evening)] == ["refugees", "Aid", "Pakistan", "Afghanistan"]
+    assert [term.index_url for term in digest.terms(evening)] == ["topics/", "topics/", "countries/", "countries/"]
+
+
+def test_two_stories_with_the_same_fields_stay_two_keys():
+    # Story compares by identity (eq=False): dictionaries keyed on stories never hash a body, and
+    # two files that happen to say the same thing are still two stories.
+    first = story("twin", at(29))
+    second = story("twin", at(29))
+    digest = digest_of([first, second])
+    assert first != second
+    assert digest.related_to(first) == [second] and digest.related_to(second) == [first]
+
+
 def test_older_and_newer_stories_follow_time_across_editions():
     digest = digest_of(STORIES)
     by_slug = {s.slug: s for s in STORIES}

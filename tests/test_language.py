@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from conftest import FIXTURES, ROOT, build_site, mkdocs_config
@@ -23,14 +26,20 @@ STORY = "stories/2024/11/security-story-7/"  # fixtures/site: about Afghanistan
 
 
 def _extracted() -> set:
-    """Every message in the code, found as `make messages` finds it (locales/babel.cfg)."""
+    """Every message in the code, found as `make messages` finds it (with locales/babel.cfg)."""
+    with (PACKAGE / "locales" / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
     found = set()
-    for path, method, options in (("templates", "jinja2", {"trim_blocks": "true", "lstrip_blocks": "true"}),
-                                  ("theme", "jinja2", {}), ("assets", "javascript", {}), (".", "python", {})):
-        mapping = [("**.html" if method == "jinja2" else "search.js" if method == "javascript" else "*.py", method)]
-        for _, _, message, _, _ in extract_from_dir(str(PACKAGE / path), mapping, {"**.html": options}):
-            found.add(message if isinstance(message, str) else tuple(message))
+    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, options_map,
+                                                 directory_filter=_package_folders):
+        found.add(message if isinstance(message, str) else tuple(message))
     return found
+
+
+def _package_folders(dirpath: str) -> bool:
+    """Walk only what leads to the package (not the tests' sites, .venv or site/)."""
+    relative = Path(os.path.relpath(dirpath, ROOT)).as_posix()
+    return "site_plugins/digest/".startswith(relative + "/") or relative.startswith("site_plugins/digest/")
 
 
 def _catalogue(path: Path) -> dict:
@@ -84,6 +93,21 @@ def test_search_script_strings_cover_its_messages_and_plural_categories():
     assert data["messages"]["Show fewer"] == "نمایش کمتر"
     assert data["messages"]["%(num)s story%(what)s"] == {"one": "%(num)s خبر%(what)s", "other": "%(num)s خبر%(what)s"}
     assert set(data["messages"]) == {m if isinstance(m, str) else m[0] for m in i18n._script_messages()}
+
+
+def test_dari_names_sort_in_the_dari_alphabet_not_in_unicode_order():
+    names = ["یمن", "چین", "پاکستان", "سویدن", "آلمان", "افغانستان", "کانادا", "گرجستان", "بنگله\u200cدیش", "ژاپن"]
+    # Unicode puts the Persian letters پ چ ژ ک گ ی after every Arabic one; آ is a letter before ا.
+    assert sorted(names, key=i18n.sort_key("fa-AF")) == [
+        "آلمان", "افغانستان", "بنگله\u200cدیش", "پاکستان", "چین", "ژاپن", "سویدن", "کانادا", "گرجستان", "یمن"]
+    # Arabic letter forms and diacritics sort as the Persian letters they are read as.
+    assert sorted(["كابل", "کابل", "کابلِ", "کاپیسا"], key=i18n.sort_key("fa")) == ["كابل", "کابل", "کابلِ", "کاپیسا"]
+    assert sorted(["kosovo", "Zambia", "Chad"], key=i18n.sort_key("en")) == ["Chad", "kosovo", "Zambia"]
+
+
+def test_list_separators_are_cldr_s():
+    assert i18n.Words("fa-AF").list_separator() == "\u060c\u200f "  # Arabic comma, right-to-left mark
+    assert i18n.Words("en").list_separator() == ", "
 
 
 def test_an_unknown_language_falls_back_to_english_words():
@@ -196,3 +220,56 @@ def test_pagefind_indexes_the_dari_site_in_its_language(dari):
     assert dari.returncode == 0, dari.output
     entries = [json.loads(p.read_text()) for p in (dari.site / "pagefind").rglob("pagefind-entry.json")]
     assert entries and all(set(entry["languages"]) == {"fa-AF"} for entry in entries), entries
+
+
+def test_the_dari_site_emails_its_editions_in_dari(dari):
+    assert dari.returncode == 0, dari.output
+    emails = sorted((dari.site / "editions").glob("*/email.eml"))
+    assert emails
+    newest = emails[-1].parent  # fixtures/site: the newest edition is of Saturday 30 November 2024
+    message = message_from_bytes(emails[-1].read_bytes(), policy=policy.default)
+    assert message["Subject"] == "The digest — شنبه ۳۰ نومبر ۲۰۲۴" and message["Content-Language"] == "fa-AF"
+    html = parse((newest / "email.html").read_text(encoding="utf-8"))
+    assert next(html.iter("html")).get("dir") == "rtl" and next(html.iter("table")).get("dir") == "rtl"
+    assert next(html.iter("p", class_="dateline")).text() == "شنبه ۳۰ نومبر ۲۰۲۴ · ۱ خبر"
+    assert [a.text() for a in html.iter("a")][-3:] == ["ادامهٔ خبر", "این شماره را در وب‌سایت بخوانید", "لغو اشتراک"]
+    text = (newest / "email.txt").read_text(encoding="utf-8")
+    assert "شنبه ۳۰ نومبر ۲۰۲۴ · ۱ خبر" in text and "\nپیوندها:\n[1] https://" in text
+    assert not re.search(r"Read more|Unsubscribe|Links|1 story|Saturday|November", text + html.text())
+    editions = (dari.site / "editions" / "feed.xml").read_text(encoding="utf-8")
+    assert "<title>The digest: شماره‌ها</title>" in editions
+    assert "<title>The digest — شنبه ۳۰ نومبر ۲۰۲۴</title>" in editions
+
+
+def test_the_dari_countries_page_lists_countries_in_dari_alphabetical_order(dari):
+    assert dari.returncode == 0, dari.output
+    main = next(parse(dari.page("countries/")).iter("article"))
+    names = [tile.text() for tile in main.iter("strong")]
+    assert names == ["افغانستان", "پاکستان", "سویدن", "ناروی"]  # Unicode order would put پاکستان last
+
+
+def test_a_dari_story_separates_its_countries_with_the_arabic_comma(dari):
+    kicker = next(parse(dari.page("stories/2024/11/norway-and-sweden-agree/")).iter("p", class_="dg-kicker"))
+    assert kicker.text() == "چهارشنبه ۲۷ نومبر ۲۰۲۴ · 🇳🇴 ناروی،\u200f 🇸🇪 سویدن"
+
+
+def test_labels_that_only_screen_readers_say_are_in_dari_too(dari):
+    assert dari.returncode == 0, dari.output
+    # mkdocs.yml's own words (the site's name, the palette toggle's names) are the site's to translate;
+    # the head's feed links are named by format (RSS, Atom, JSON Feed), as everywhere.
+    config = {"The digest", "Switch to dark mode", "Switch to light mode"}
+    for url in ("", STORY, "topics/refugees/", "countries/", "archive/2024/11/", "search/", "subscribe/"):
+        for element in next(parse(dari.page(url)).iter("body")).iter():
+            for name in ("aria-label", "title", "placeholder", "alt"):
+                value = element.get(name) or ""
+                # Dari words around a name written in English ("صفحه‌های Refugees") are fine.
+                assert value in config or re.search("[\u0600-\u06ff]", value) or not re.search("[A-Za-z]{3}", value), \
+                    (url, name, value)
+
+
+def test_an_english_story_on_the_dari_site_keeps_its_own_direction(dari):
+    story = parse(dari.page(STORY))
+    # dir="auto": the browser takes the direction from the story's first letters (English: left to
+    # right), for its lists and quotes too, which CSS unicode-bidi alone leaves right to left.
+    assert next(story.iter("div", class_="dg-body")).get("dir") == "auto"
+    assert [li.get("dir") for li in next(story.iter("section", class_="dg-sources")).iter("li")] == ["auto"]

@@ -213,7 +213,26 @@ def test_the_email_speaks_the_sites_language():
     message = parsed(mail.message(edition()))
     assert message["Subject"] == "The digest — جمعه ۲۹ نومبر ۲۰۲۴"
     assert message["Content-Language"] == "fa-AF"
-    assert '<html lang="fa-AF" dir="rtl">' in message.get_body(("html",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert '<html lang="fa-AF" dir="rtl">' in html
+    # Gmail drops <html>'s attributes: the frame says the direction again.
+    outer = next(attrs for attrs in Elements(html).all("table") if attrs.get("class") == "outer")
+    assert outer["dir"] == "rtl" and outer["lang"] == "fa-AF"
+    # The stories' own text takes its own direction (these are English: left to right in a Dari email).
+    story_text = [attrs for attrs in Elements(html).all("h2") + Elements(html).all("p")
+                  if attrs.get("class") in ("headline", "summary")]
+    assert len(story_text) == 4 and all(attrs.get("dir") == "auto" for attrs in story_text)
+    words = " ".join(Elements(html).text)
+    for dari in ("ادامهٔ خبر", "این شماره را در وب‌سایت بخوانید", "لغو اشتراک", "جمعه ۲۹ نومبر ۲۰۲۴ · ۲ خبر",
+                 "مشترک The digest هستید"):
+        assert dari in words, dari
+    assert {a.get("aria-label") for a in Elements(html).all("a") if a.get("aria-label")} == {
+        "ادامهٔ خبر: Story number 1", "ادامهٔ خبر: Story number 2"}
+    text = message.get_body(("plain",)).get_content()
+    assert "\nپیوندها:\n[1] https://" in text.replace("\r\n", "\n") and "اشتراک خود را لغو کنید" in text
+    for english in ("Read more", "Unsubscribe", "Links", "2 stories", "Friday", "receive"):
+        assert english not in words and english not in text, english
+    assert mail.say("editions_title", site="The digest") == "The digest: شماره‌ها"
 
 
 # -- the editions feed ------------------------------------------------------------------------------

@@ -2,77 +2,36 @@
 
 Serialised with the standard library only (`xml.etree.ElementTree` for RSS and Atom, `json`
 for JSON Feed), so every contributor string is escaped by a serialiser, never by hand. Each
-story's entry is serialised once per format and every feed is joined from those fragments.
+story's entry is built once per format and shared by every feed that carries it.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import format_datetime
-from urllib.parse import urljoin
 
-from markupsafe import Markup
+from markupsafe import escape
 
-from . import images
+from . import images, sanitize
+from .formats import FEED_FILES, XML_DECLARATION, absolute_url, rfc822, rfc3339
+from .formats import source_date_epoch as source_date_epoch  # what the plugin calls feeds.source_date_epoch
 from .index import Digest, Listing
-from .kinds import FEED_NAMES
-from .model import Story
+from .model import Country, Story, Topic
 
-# format -> (file name in the feed's folder, media type, name people know it by)
-FEED_FILES = {  # file names from the registry of outputs
-    "rss": (FEED_NAMES["rss"], "application/rss+xml", "RSS"),
-    "atom": (FEED_NAMES["atom"], "application/atom+xml", "Atom"),
-    "json": (FEED_NAMES["json"], "application/feed+json", "JSON Feed"),
-}
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 # XML elements get prefixed names ("content:encoded") and the root declares the namespaces as
-# attributes: a cached entry then serialises without namespace declarations of its own, and
-# ElementTree's process-wide prefix registry is left alone.
-# An XML feed is assembled by replacing this element with the joined entries. Contributor text
-# can never contain it: the serialiser writes every `<` of a text as `&lt;`.
-_SLOT = "digest-entries"
+# attributes: an entry shared by several feeds carries no namespace of its own, and ElementTree's
+# process-wide prefix registry is left alone.
 _INDENT = "  "
 # Characters XML 1.0 forbids even as references: a story body could carry one through.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# The sanitiser (nh3, html5ever's serialiser) writes every attribute value double-quoted with
-# `"` as a reference, and every `<` of text as `&lt;`: so these match real tags and attributes.
-_TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s"\'>/=]+(?:="[^"]*")?)*\s*/?>')
-_ATTRIBUTE = re.compile(r'\s([^\s"\'>/=]+)(?:="([^"]*)")?')
 SOURCE_LINK_REL = "noopener noreferrer nofollow"  # as on the story page
-
-
-def _whole_minutes(moment: dt.datetime) -> dt.datetime:
-    """Some zones kept offsets with seconds into the 20th century (Africa/Monrovia -00:44:30 until
-    1972); RFC 3339, RFC 822 and HTML dates have none: such a moment is written in UTC."""
-    offset = moment.utcoffset()
-    return moment.astimezone(dt.timezone.utc) if offset is not None and offset.seconds % 60 else moment
-
-
-def rfc3339(moment: dt.datetime) -> str:
-    return _whole_minutes(moment).isoformat(timespec="seconds")
-
-
-def rfc822(moment: dt.datetime) -> str:
-    return format_datetime(_whole_minutes(moment))
-
-
-def source_date_epoch(environ: Mapping[str, str] = os.environ) -> dt.datetime | None:
-    """The build time reproducible builds agree on (https://reproducible-builds.org/specs/source-date-epoch/)."""
-    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return dt.datetime.fromtimestamp(int(value), dt.timezone.utc) if value else None
-
-
-def absolute_url(site_url: str, url: str) -> str:
-    """A site-relative URL ("stories/2024/11/x/", "" for home) made absolute."""
-    return site_url.rstrip("/") + "/" + url
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +44,7 @@ class Category:
 
 
 def categories(story: Story, digest: Digest, site_url: str) -> list[Category]:
-    topics, countries = absolute_url(site_url, "topics/"), absolute_url(site_url, "countries/")
-    found = [Category(tag, topics, digest.topics[tag].title) for tag in story.tags if tag in digest.topics]
-    found += [Category(cc, countries, digest.countries[cc].title) for cc in story.countries if cc in digest.countries]
-    return found
+    return [Category(term.key, absolute_url(site_url, term.index_url), term.title) for term in digest.terms(story)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,19 +61,20 @@ def channels(digest: Digest, *, site_name: str, site_description: str, size: int
     """The site's feed, then one per topic (even a topic without stories) and per country."""
     site = Channel("", site_name, site_description or f"The latest stories of {site_name}.", digest.stories[:size])
 
-    def listing(item: Listing, description: str) -> Channel:
+    def listing(item: Listing[Topic] | Listing[Country], description: str) -> Channel:
         return Channel(item.url, f"{site_name}: {item.title}", description, item.stories[:size])
 
     return [
         site,
-        *(listing(t, t.topic.description or f"Stories on {t.title}.") for t in digest.topics.values()),  # type: ignore[union-attr]
+        *(listing(t, t.term.description or f"Stories on {t.title}.") for t in digest.topics.values()),
         *(listing(c, f"Stories about {c.title}.") for c in digest.countries.values()),
     ]
 
 
 class FeedWriter:
     """Writes feeds for one build; remembers each story's entry per format, so that a story
-    shown in the site's feed, three topic feeds and two country feeds is serialised once."""
+    shown in the site's feed, three topic feeds and two country feeds is built once (and its
+    JSON Feed item serialised once)."""
 
     def __init__(self, digest: Digest, *, site_url: str, site_name: str, language: str,
                  story_html: Callable[[Story], str], empty_updated: dt.datetime) -> None:
@@ -129,7 +86,9 @@ class FeedWriter:
         self.empty_updated = empty_updated  # `updated` of a feed without stories
         self._content: dict[Story, str] = {}
         self._categories: dict[Story, list[Category]] = {}
-        self._entries: dict[str, dict[Story, str]] = {kind: {} for kind in FEED_FILES}
+        self._entries: dict[str, dict[Story, ET.Element]] = {"rss": {}, "atom": {}}
+        self._json_items: dict[Story, str] = {}
+        self._for_feed_readers = sanitize.ForFeedReaders()
 
     def files(self, channel: Channel) -> dict[str, bytes]:
         """Site-relative path -> bytes, for the channel's three formats."""
@@ -151,8 +110,9 @@ class FeedWriter:
         """The sanitised body as feed readers need it, then the story's sources, as on the
         story page."""
         if story not in self._content:
-            body = _for_feed_readers(self.story_html(story), self._url(story.url))
-            self._content[story] = _xml_text(body + _sources_html(story))
+            # Characters XML forbids go first: the HTML parser would not take a lone surrogate.
+            body = self._for_feed_readers(_xml_text(self.story_html(story)), self._url(story.url))
+            self._content[story] = body + _xml_text(_sources_html(story))
         return self._content[story]
 
     def categories(self, story: Story) -> list[Category]:
@@ -160,12 +120,12 @@ class FeedWriter:
             self._categories[story] = categories(story, self.digest, self.site_url)
         return self._categories[story]
 
-    def _entries_of(self, kind: str, channel: Channel, entry: Callable[[Story], str], separator: str) -> str:
+    def _entries_of(self, kind: str, channel: Channel, entry: Callable[[Story], ET.Element]) -> list[ET.Element]:
         cache = self._entries[kind]
         for story in channel.stories:
             if story not in cache:
                 cache[story] = entry(story)
-        return separator.join(cache[story] for story in channel.stories)
+        return [cache[story] for story in channel.stories]
 
     # -- RSS 2.0 ---------------------------------------------------------------------------
 
@@ -185,10 +145,9 @@ class FeedWriter:
         _add(head, "lastBuildDate", rfc822(self._updated(channel)))
         _add(head, "atom:link", rel="self", type=FEED_FILES["rss"][1],
              href=self._url(channel.folder + FEED_FILES["rss"][0]))
-        ET.SubElement(head, _SLOT)
-        return _assemble(root, self._entries_of("rss", channel, self._rss_item, "\n" + _INDENT * 2))
+        return _document(root, head, self._entries_of("rss", channel, self._rss_item), depth=2)
 
-    def _rss_item(self, story: Story) -> str:
+    def _rss_item(self, story: Story) -> ET.Element:
         url = self._url(story.url)
         item = ET.Element("item")
         _add(item, "title", story.title)
@@ -210,7 +169,7 @@ class FeedWriter:
             _add(media, "media:description", story.image.alt, type="plain")
             _add(media, "media:credit", story.image.credit)
         ET.indent(item, _INDENT, level=2)
-        return ET.tostring(item, encoding="unicode")
+        return item
 
     # -- Atom 1.0 (RFC 4287) ---------------------------------------------------------------
 
@@ -226,10 +185,9 @@ class FeedWriter:
         author = ET.SubElement(root, "author")
         _add(author, "name", self.site_name)
         _add(author, "uri", self._url(""))
-        ET.SubElement(root, _SLOT)
-        return _assemble(root, self._entries_of("atom", channel, self._atom_entry, "\n" + _INDENT))
+        return _document(root, root, self._entries_of("atom", channel, self._atom_entry), depth=1)
 
-    def _atom_entry(self, story: Story) -> str:
+    def _atom_entry(self, story: Story) -> ET.Element:
         url = self._url(story.url)
         entry = ET.Element("entry")
         _add(entry, "id", url)
@@ -250,7 +208,7 @@ class FeedWriter:
             _add(entry, "link", rel="enclosure", type=shown.media_type, href=self._url(shown.path),
                  title=story.image.alt)
         ET.indent(entry, _INDENT, level=1)
-        return ET.tostring(entry, encoding="unicode")
+        return entry
 
     # -- JSON Feed 1.1 ---------------------------------------------------------------------
 
@@ -266,7 +224,11 @@ class FeedWriter:
         }
         # `items` goes last: the object's closing "\n}" is replaced by the joined entries.
         head = json.dumps(feed, ensure_ascii=False, indent=1).removesuffix("\n}")
-        entries = self._entries_of("json", channel, self._json_item, ",\n  ")
+        cache = self._json_items
+        for story in channel.stories:
+            if story not in cache:
+                cache[story] = self._json_item(story)
+        entries = ",\n  ".join(cache[story] for story in channel.stories)
         items = '"items": [\n  ' + entries + "\n ]" if entries else '"items": []'
         return (head + ",\n " + items + "\n}\n").encode("utf-8")
 
@@ -324,44 +286,39 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def _for_feed_readers(body: str, base: str) -> str:
-    """Sanitised story HTML with absolute links and images (a feed reader has no base URL), and
-    no `id` or `class`: a reader shows many entries in one page, where ids would collide and
-    classes mean nothing. In-page links such as footnotes then lead to the story page."""
-
-    def attribute(match: re.Match) -> str:
-        name, value = match[1].lower(), match[2]
-        if name in ("id", "class"):
-            return ""
-        if name in ("href", "src") and value is not None and not value.startswith(("https://", "http://", "mailto:")):
-            return f' {match[1]}="{html.escape(urljoin(base, html.unescape(value)))}"'
-        return match[0]
-
-    return _TAG.sub(lambda tag: _ATTRIBUTE.sub(attribute, tag[0]), body)
-
-
 def _xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _assemble(root: ET.Element, entries: str) -> bytes:
-    ET.indent(root, _INDENT)
-    document = ET.tostring(root, encoding="unicode")
-    slot = f"<{_SLOT} />"
-    return (XML_DECLARATION + document.replace(slot, entries, 1) + "\n").encode("utf-8")
+def _document(root: ET.Element, parent: ET.Element | None = None, entries: list[ET.Element] | None = None,
+              depth: int = 1) -> bytes:
+    """The XML document of `root`, indented; `entries` (a story's cached item or entry, indented
+    when it was built, at `depth`) are appended to `parent`, which has children of its own."""
+    ET.indent(root, _INDENT)  # before the entries join: they are not indented once per feed
+    if parent is not None and entries:
+        # The whitespace ET.indent gives them. Each feed appends shallow copies: a shared entry is
+        # the last of one feed and not of another, and its tail (the whitespace after it) says so.
+        between = parent[-1].tail = "\n" + _INDENT * depth
+        copies = [copy.copy(entry) for entry in entries]
+        for entry in copies:
+            entry.tail = between
+        copies[-1].tail = "\n" + _INDENT * (depth - 1)
+        parent.extend(copies)
+    return (XML_DECLARATION + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")
 
 
 def _sources_html(story: Story) -> str:
-    items: list[Markup] = []
+    # f-strings with escape(): Markup.format costs ten times more (as in head.py).
+    items: list[str] = []
     for source in story.sources:
-        name = (Markup('<a href="{}" rel="{}">{}</a>').format(source.url, SOURCE_LINK_REL, source.name)
-                if source.url else Markup("{}").format(source.name))
+        name = (f'<a href="{escape(source.url)}" rel="{SOURCE_LINK_REL}">{escape(source.name)}</a>'
+                if source.url else str(escape(source.name)))
         if source.title:
-            name += Markup(": <cite>{}</cite>").format(source.title)
+            name += f": <cite>{escape(source.title)}</cite>"
         if source.date:
-            name += Markup(" ({})").format(source.date.isoformat())
-        items.append(Markup("<li>{}</li>").format(name))
-    return str(Markup("\n<h2>Sources</h2>\n<ul>\n{}\n</ul>").format(Markup("\n").join(items))) if items else ""
+            name += f" ({source.date.isoformat()})"
+        items.append(f"<li>{name}</li>")
+    return "\n<h2>Sources</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>" if items else ""
 
 
 
@@ -418,7 +375,7 @@ def edition_feeds(items: list[EditionItem], *, site_url: str, site_name: str, ti
         _add(entry, "content:encoded", item.content_html)
         _add(entry, "pubDate", rfc822(item.published))
         _add(entry, "dcterms:modified", rfc3339(item.updated))
-    rss = _assemble(root, "")
+    rss = _document(root)
 
     root = ET.Element("feed", {"xmlns": "http://www.w3.org/2005/Atom", "xml:lang": language})
     _add(root, "id", home)
@@ -439,7 +396,7 @@ def edition_feeds(items: list[EditionItem], *, site_url: str, site_name: str, ti
         _add(entry, "updated", rfc3339(item.updated))
         _add(entry, "summary", item.summary, type="text")
         _add(entry, "content", item.content_html, type="html")
-    atom = _assemble(root, "")
+    atom = _document(root)
 
     feed = {
         "version": JSON_FEED_VERSION, "title": title, "home_page_url": url("archive/"),

@@ -14,7 +14,7 @@ from functools import lru_cache
 from markupsafe import escape
 
 from . import images
-from .feeds import FEED_FILES, absolute_url, categories, rfc3339
+from .formats import FEED_FILES, absolute_url, rfc3339
 from .index import Digest
 from .model import Rendition, Story
 from .pages import PageSpec
@@ -142,7 +142,7 @@ def head_html(spec: PageSpec | None, *, page_url: str, site_url: str, site_name:
         if spec.feeds:
             parts += feed_links(spec.feeds, f"{site_name}: {spec.context['listing'].title}", site_url)
         story = spec.story
-        labels = [c.label for c in categories(story, digest, site_url)] if story and digest else []
+        labels = [term.title for term in digest.terms(story)] if story and digest else []
         parts += social_tags(spec, page_url=page_url, site_url=site_url, site_name=site_name, labels=labels)
         if story is not None:
             parts.append(json_ld(news_article(story, labels=labels, site_url=site_url,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import unicodedata
 from functools import lru_cache
 from gettext import NullTranslations
 from pathlib import Path
@@ -76,6 +77,41 @@ def _script_messages() -> list:
     return [message for _, message, _, _ in extract_from_file("javascript", str(SCRIPT))]
 
 
+# Alphabetical order where Unicode's differs from the language's (Python has no ICU collation, and
+# Babel none). Persian-script languages: the Persian (and Dari) alphabet, whose پ چ ژ ک گ ی come
+# after every Arabic letter in Unicode, with آ a letter of its own before ا as in dictionaries and
+# CLDR's `fa` collation; Arabic forms count as the Persian letter they are read as (ي ى ئ as ی, ك
+# as ک, ة ۀ as ه, أ إ as ا, ؤ as و), so that only they and the diacritics, ignored at first, break
+# ties. An approximation of CLDR's collation (which also places Pashto's letters in fa-AF);
+# browsers, which have ICU, sort the search filters with Intl.Collator (search.js).
+_PERSIAN = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+_AS_PERSIAN = {"أ": "ا", "إ": "ا", "ٱ": "ا", "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ؤ": "و"}
+_ALPHABETS = {"fa": {letter: rank for rank, letter in enumerate(_PERSIAN, 1)}}
+_IGNORED = {"\u200c", "\u200d", "\u200e", "\u200f", "\u0640"}  # joiners, bidi marks, tatweel
+
+
+def sort_key(language: str):
+    """A key that sorts names (countries, topics) alphabetically in `language`: by the alphabet's
+    order for Persian-script languages (see above), casefolded for the others."""
+    ranks = _ALPHABETS.get(locale(language).language)
+    if ranks is None:
+        return str.casefold
+
+    def key(text: str) -> tuple:
+        primary, secondary = [], []
+        for char in unicodedata.normalize("NFC", text.casefold()):
+            if char in _IGNORED or unicodedata.category(char) == "Mn":  # harakat, hamza above
+                secondary.append(ord(char))
+                continue
+            letter = _AS_PERSIAN.get(char, char)
+            # Spaces first (word by word), then the alphabet, then digits and any other script.
+            primary.append((0, 0) if char.isspace() else (1, ranks[letter]) if letter in ranks else (2, ord(char)))
+            secondary.append(ord(char))
+        return primary, secondary
+
+    return key
+
+
 def direction(language: str) -> str:
     return "rtl" if locale(language).text_direction == "rtl" else "ltr"
 
@@ -95,6 +131,16 @@ class Words:
 
     def ngettext(self, singular: str, plural: str, count: int, **values) -> str:
         return self.translations.ngettext(singular, plural, count) % {"num": self.number(count), **values}
+
+    def list_separator(self) -> str:
+        """What separates the items of a list without "and" (a story's countries): CLDR's, ", " in
+        English, "،\u200f " (Arabic comma, right-to-left mark) in Dari."""
+        patterns = self.locale.list_patterns
+        # Babel's data lacks the inherited parts of some styles (fa's standard-narrow has no "middle").
+        for style in ("standard-narrow", "standard"):
+            if style in patterns and "middle" in patterns[style]:
+                return patterns[style]["middle"].format("", "")
+        return ", "
 
     def number(self, value: int) -> str:
         """A number in the language's digits (no grouping: "1234", "۱۲۳۴")."""

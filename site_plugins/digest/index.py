@@ -10,9 +10,11 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from .countries import country as lookup_country
-from .model import Content, Country, Story, Topic
+from .i18n import sort_key
+from .model import Content, Country, Story, Term, Topic
 
 TAG_WEIGHT = 1.0
 COUNTRY_WEIGHT = 0.6
@@ -31,34 +33,53 @@ class Edition:
         return f"editions/{self.date.isoformat()}/"
 
 
+TermT = TypeVar("TermT", bound=Term)
+
+
 @dataclass(slots=True)
-class Listing:
+class Listing(Generic[TermT]):
     """A topic's or a country's stories, newest first."""
 
-    key: str
+    term: TermT
     stories: list[Story]
-    topic: Topic | None = None
-    country: Country | None = None
+
+    @property
+    def key(self) -> str:
+        return self.term.key
 
     @property
     def url(self) -> str:
-        return self.topic.url if self.topic else self.country.url  # type: ignore[union-attr]
+        return self.term.url
 
     @property
     def title(self) -> str:
-        return self.topic.title if self.topic else self.country.name  # type: ignore[union-attr]
+        return self.term.title
+
+    # The kind, for templates: `{% if listing.country %}`, `listing.topic.description`.
+    @property
+    def topic(self) -> Topic | None:
+        return self.term if isinstance(self.term, Topic) else None
+
+    @property
+    def country(self) -> Country | None:
+        return self.term if isinstance(self.term, Country) else None
 
 
 @dataclass(slots=True)
 class Digest:
     stories: list[Story]  # newest first
     editions: list[Edition]  # newest first
-    topics: dict[str, Listing]  # every declared topic, even without stories; by title
-    countries: dict[str, Listing]  # only countries with stories; by name
+    topics: dict[str, Listing[Topic]]  # every declared topic, even without stories; by title
+    countries: dict[str, Listing[Country]]  # only countries with stories; by name
     related: dict[Story, list[Story]] = field(default_factory=dict)
     _chronological: list[Story] = field(default_factory=list)
     _position: dict[Story, int] = field(default_factory=dict)
     _edition_position: dict[dt.date, int] = field(default_factory=dict)
+
+    def terms(self, story: Story) -> list[Term]:
+        """The story's topics, then its countries: what its feed entries and its page name it by."""
+        topics: list[Term] = [self.topics[tag].term for tag in story.tags if tag in self.topics]
+        return topics + [self.countries[code].term for code in story.countries if code in self.countries]
 
     def related_to(self, story: Story) -> list[Story]:
         return self.related.get(story, [])
@@ -115,15 +136,16 @@ def build_digest(content: Content, related_count: int = 5, cache: RelatedCache |
         Edition(day, sorted(day_stories, key=lambda s: (s.weight, *_newest_first(s))))
         for day, day_stories in sorted(by_date.items(), reverse=True)
     ]
+    alphabetical = sort_key(language)  # the language's alphabetical order (Dari: پ after ب, not after ی)
     topics = {
-        tag: Listing(tag, topic_stories.get(tag, []), topic=topic)
-        for tag, topic in sorted(content.topics.items(), key=lambda item: item[1].title.casefold())
+        tag: Listing(topic, topic_stories.get(tag, []))
+        for tag, topic in sorted(content.topics.items(), key=lambda item: alphabetical(item[1].title))
     }
-    countries = {}
-    for code in sorted(country_stories, key=lambda c: lookup_country(c, language).name.casefold()):
+    countries: dict[str, Listing[Country]] = {}
+    for code in sorted(country_stories, key=lambda c: alphabetical(lookup_country(c, language).name)):
         found = lookup_country(code, language)
         intro = content.country_intros.get(code, "")
-        countries[code] = Listing(code, country_stories[code], country=Country(found.code, found.name, found.flag, intro))
+        countries[code] = Listing(Country(found.code, found.name, found.flag, intro), country_stories[code])
     chronological = stories[::-1]
     digest = Digest(
         stories, editions, topics, countries,

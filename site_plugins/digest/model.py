@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 # Control characters (ESC sequences, newlines, C1, line separators, bidi controls) in contributor text that a
 # problem quotes are shown escaped: a key or file name cannot drive a terminal or forge a line.
@@ -96,6 +97,25 @@ class LeadImage:
         return next((r for r in reversed(fallback) if r.width <= 800), fallback[0])
 
 
+class Term(Protocol):
+    """What a listing page, its feeds and a story's categories need of a topic or a country."""
+
+    @property
+    def key(self) -> str: ...  # the tag or the country code, as URLs and front matter write it
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...  # the listing's folder: topics/<tag>/, countries/<cc>/
+
+    @property
+    def index_url(self) -> str: ...  # the folder listing every term of the kind: topics/, countries/
+
+    @property
+    def intro_markdown(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Topic:
     tag: str
@@ -105,8 +125,16 @@ class Topic:
     path: str = ""
 
     @property
+    def key(self) -> str:
+        return self.tag
+
+    @property
     def url(self) -> str:
         return f"topics/{self.tag}/"
+
+    @property
+    def index_url(self) -> str:
+        return "topics/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +145,24 @@ class Country:
     intro_markdown: str = ""
 
     @property
+    def key(self) -> str:
+        return self.code
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+    @property
     def url(self) -> str:
         return f"countries/{self.code}/"
 
+    @property
+    def index_url(self) -> str:
+        return "countries/"
 
+
+# eq=False: a story equals and hashes as itself (identity), so the indexes, the pages' and the feeds'
+# caches key on the story itself at the cost of an id(), never hashing its body or its fields.
 @dataclass(slots=True, eq=False)
 class Story:
     """One story file, validated. `published` is time-zone aware; `edition` is its date in the

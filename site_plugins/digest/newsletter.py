@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
-from .feeds import EditionItem, absolute_url, rfc822
+from .feeds import EditionItem
+from .formats import absolute_url, rfc822
 from .i18n import Words, direction
 from .index import Edition
 from .kinds import EMAIL_NAMES
@@ -32,22 +33,33 @@ DEFAULT_SUBJECT = "{site_name} — {date}"
 SUBJECT_FIELDS = {"site_name": "the site's name", "date": "the edition's date, as readers say it",
                   "headline": "the edition's first headline"}
 
-# Every word the email says, in English. Looked up in the site's catalogue at run time (so a
-# translation applies once it is there); not marked for `make messages` yet: adding them to the
-# catalogues is part of translating the site (README, "The site in another language").
+
+def N_(*message: str) -> str | tuple[str, str]:
+    """Marks a message for `make messages` (locales/babel.cfg: `N_("…")`, or `N_(singular, plural)`);
+    it is translated when the email says it, in the site's language."""
+    return message[0] if len(message) == 1 else message
+
+
+# Every word the email says, in English; translated in the site's catalogue (Newsletter.say).
 STRINGS = {
-    "read_more": "Read more",
-    "read_more_about": "Read more: %(title)s",
-    "web_version": "Read this edition on the web",
-    "unsubscribe": "Unsubscribe",
-    "why": "You receive this email because you subscribed to %(site)s.",
-    "unsubscribe_text": "To stop receiving it, unsubscribe:",
-    "count": ("%(num)s story", "%(num)s stories"),
-    "image_credit": "Image: %(credit)s",
-    "links": "Links",
-    "editions_title": "%(site)s: editions",
-    "editions_description": "Every edition of %(site)s as one item, with its headlines, summaries and links: "
-                            "for services that send a feed as an email newsletter.",
+    "read_more": N_("Read more"),
+    # Translators: the hidden label of a story's "Read more" link, for screen readers.
+    "read_more_about": N_("Read more: %(title)s"),
+    "web_version": N_("Read this edition on the web"),
+    "unsubscribe": N_("Unsubscribe"),
+    # Translators: the email's footer; %(site)s is the site's name.
+    "why": N_("You receive this email because you subscribed to %(site)s."),
+    # Translators: in the plain-text email, followed by the unsubscribe link's number.
+    "unsubscribe_text": N_("To stop receiving it, unsubscribe:"),
+    "count": N_("%(num)s story", "%(num)s stories"),
+    # Translators: under a story's picture; %(credit)s is the photographer or agency.
+    "image_credit": N_("Image: %(credit)s"),
+    # Translators: the heading of the numbered links at the end of the plain-text email.
+    "links": N_("Links"),
+    # Translators: the editions feed's title (for newsletter services); %(site)s is the site's name.
+    "editions_title": N_("%(site)s: editions"),
+    "editions_description": N_("Every edition of %(site)s as one item, with its headlines, summaries and links: "
+                               "for services that send a feed as an email newsletter."),
 }
 
 # Header values must stay on one line: control characters, line and paragraph separators and

@@ -13,11 +13,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .feeds import rfc3339
+from .formats import rfc3339
 from .i18n import Words
 from .index import Digest, Edition, Listing
 from .kinds import PAGE_KINDS, PageKind
-from .model import Story
+from .model import Country, Story, Topic
 from .render import MarkdownRenderer
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -127,7 +127,8 @@ class SitePages:
         self.env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]
         self.env.filters.update(long_date=words.long_date, short_date=words.short_date, month_url=month_url,
                                 month_name=words.month_name, rfc3339=rfc3339, number=words.number)
-        self.env.globals.update(datetime_attr=_datetime_attr, digest=digest)
+        self.env.globals.update(datetime_attr=_datetime_attr, digest=digest,
+                                list_separator=words.list_separator())  # between a story's countries
         self.specs: dict[str, PageSpec] = {}
         self._card_html: dict[tuple[Story, int], Markup] = {}
         self._card_keys: dict[Story, tuple] = {}
@@ -192,7 +193,7 @@ class SitePages:
                       description=w.gettext("The editions of %(month)s, with their headlines.", month=name), feeds="")
         topics = list(d.topics.values())
         self._add("topics", "topics/index.md", "topics/", w.gettext("Topics"), {"listings": topics},
-                  tuple((t.key, t.title, t.topic.description, len(t.stories),  # type: ignore[union-attr]
+                  tuple((t.key, t.title, t.term.description, len(t.stories),
                          t.stories[0].edition if t.stories else None) for t in topics),
                   description=w.gettext("Every topic of the digest."), feeds="")
         countries = list(d.countries.values())
@@ -209,12 +210,12 @@ class SitePages:
                   description=w.gettext("How to follow %(site)s: in a feed reader, by topic or country, or by email.",
                                         site=self.site_name), feeds="")
 
-    def _add_listing(self, kind: str, listing: Listing, page_size: int) -> None:
+    def _add_listing(self, kind: str, listing: Listing[Topic] | Listing[Country], page_size: int) -> None:
         pages = _paginate(listing.stories, page_size)
-        intro = listing.topic.intro_markdown if listing.topic else listing.country.intro_markdown  # type: ignore[union-attr]
-        w = self.words
-        description = listing.topic.description if listing.topic else w.gettext("Stories about %(country)s.",
-                                                                                 country=listing.title)
+        term, w = listing.term, self.words
+        intro = term.intro_markdown
+        description = term.description if isinstance(term, Topic) else w.gettext("Stories about %(country)s.",
+                                                                                 country=term.title)
         folder = "topics" if kind == "topic" else "countries"
         for number, stories in enumerate(pages, start=1):
             url = _page_url(listing.url, number)

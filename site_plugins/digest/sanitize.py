@@ -7,6 +7,8 @@ no scripts, styles, frames, forms, event handlers or inline styles; http(s)/mail
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from urllib.parse import urljoin
 
 import nh3
 
@@ -52,14 +54,15 @@ def _rename_reserved_ids(element: str, attribute: str, value: str) -> str:
     return value
 
 
-def _cleaner(tags: set[str], attributes: dict[str, set[str]]) -> nh3.Cleaner:
+def _cleaner(tags: set[str], attributes: dict[str, set[str]], classes: dict[str, set[str]] | None = CLASSES,
+             attribute_filter: Callable[[str, str, str], str | None] = _rename_reserved_ids) -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=tags,
         attributes=attributes,
-        allowed_classes=CLASSES,
+        allowed_classes=classes,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
-        attribute_filter=_rename_reserved_ids,
+        attribute_filter=attribute_filter,
         clean_content_tags=DROP_WITH_CONTENT,
         strip_comments=True,
     )
@@ -73,3 +76,30 @@ _page = _cleaner(TAGS | {"h1"}, {**ATTRIBUTES, "h1": {"id"}})
 def clean(html: str, *, page: bool = False) -> str:
     """Contributor HTML reduced to the policy above; `page`: a whole page, which keeps its h1."""
     return (_page if page else _fragment).clean(html)
+
+
+# Feed readers show many entries in one page, where ids would collide and the site's classes mean
+# nothing: the feeds' policy is the one above without them.
+_FEED_ATTRIBUTES = {tag: names - {"id"} for tag, names in ATTRIBUTES.items()}
+_ABSOLUTE = ("https://", "http://", "mailto:")
+
+
+class ForFeedReaders:
+    """Sanitised story HTML (`clean`'s) for feeds: without ids and classes, and with every link and
+    image made absolute against the story's URL (a feed reader has no base URL; in-page links such
+    as footnotes then lead to the story page). One per feed writer, used by one thread at a time:
+    nh3's attribute filter is given no more than the attribute, so the base is kept here (a cleaner
+    per story would cost as much again as the cleaning)."""
+
+    def __init__(self) -> None:
+        self._base = ""
+        self._cleaner = _cleaner(TAGS, _FEED_ATTRIBUTES, classes=None, attribute_filter=self._absolute)
+
+    def _absolute(self, element: str, attribute: str, value: str) -> str:
+        if attribute in ("href", "src") and not value.startswith(_ABSOLUTE):
+            return urljoin(self._base, value)
+        return value
+
+    def __call__(self, html: str, base: str) -> str:
+        self._base = base
+        return self._cleaner.clean(html)

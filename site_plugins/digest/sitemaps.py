@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from .feeds import XML_DECLARATION, absolute_url, rfc3339
+from .formats import XML_DECLARATION, absolute_url, rfc3339
 from .model import Story
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
