@@ -207,3 +207,51 @@ def test_the_report_word_for_word(tmp_path):
 def test_a_duplicate_key_keeps_neither_value_and_the_rest_is_still_checked(tmp_path):
     text = VALID.format(date="2024-11-28", updated="2024-11-28").replace("summary: S\n", "summary: S\nsummary: T\nweight: x\n")
     assert problems(tmp_path, text) == ["6: duplicate key `summary` (first on line 5)", "7: `weight` must be a whole number"]
+
+
+def test_file_level_problems_word_for_word(tmp_path):
+    problems(tmp_path, VALID.format(date="2024-11-28", updated="2024-11-28"))
+    stories = tmp_path / "stories/2024/11"
+    (stories / "empty-fm.md").write_text("---\n---\nBody\n")
+    (stories / "list-fm.md").write_text("---\n- a\n- b\n---\nBody\n")
+    (stories / "blank.md").write_text("  \n\n")
+    (stories / "latin1.md").write_bytes(b"---\ntitle: ok\n---\nline two\ncaf\xe9\n")
+    (stories / "texts.md").write_text(
+        "---\ntitle: [a]\ndate: 2024-11-28\nsummary:\ntags: [refugees]\nsources:\n  - name: \"TODO: who\"\n  - name: '  '\n---\nB\n")
+    (tmp_path / "countries").mkdir()
+    (tmp_path / "countries/zz.md").write_text("---\ndescription: Nowhere.\n---\nNo.\n")
+    (tmp_path / "countries/AF.md").write_text("Upper.\n")
+    (tmp_path / "countries/pk.md").write_text("---\ndescription: Pakistan.\n---\nThe intro.\n")
+    (tmp_path / "index.md").write_text("---\ntitle: Home\n---\nWelcome.\n")
+    (tmp_path / "c\udce9.md").write_bytes(b"x\n")
+    content = load_content(tmp_path, shown_root="c", warnings=False)
+    s = "c/stories/2024/11/"
+    assert [str(p) for p in content.errors] == [
+        "c/c\\xe9.md:1: file name is not valid UTF-8 (hint: rename it with letters, digits and hyphens)",
+        "c/countries/AF.md:1: no country page can be named 'AF' "
+        "(hint: name the file after an ISO 3166-1 alpha-2 code in lower case, e.g. countries/af.md)",
+        "c/countries/zz.md:1: no country page can be named 'zz' "
+        "(hint: name the file after an ISO 3166-1 alpha-2 code in lower case, e.g. countries/af.md)",
+        s + "blank.md:1: file is empty (hint: start with front matter: run scripts/new_story.py for a template)",
+        s + "empty-fm.md:1: front matter is empty (hint: add the required fields between the `---` lines)",
+        s + "latin1.md:5: file is not valid UTF-8 (hint: save the file as UTF-8 in your editor)",
+        s + "list-fm.md:2: front matter must be a mapping of `key: value` lines (hint: write e.g. title: \"...\")",
+        s + "texts.md:2: `title` is not text (hint: write title: \"...\" in quotes)",
+        s + "texts.md:4: `summary` is empty (hint: write summary: \"...\" in quotes)",
+        s + "texts.md:7: `name` is still a TODO placeholder (hint: replace it with the real name: Who published or said it)",
+        s + "texts.md:8: `name` is empty (hint: write some plain text)",
+    ]
+    assert content.country_intros == {"pk": "\nThe intro.\n"} and content.home_intro == "\nWelcome.\n"
+    (story,) = content.stories
+    assert (story.draft, story.weight, story.date_only, story.shown_path) == (False, 0, True, "c/" + STORY)
+
+
+def test_line_endings_and_a_byte_order_mark_are_read_as_plain_lines(tmp_path):
+    text = VALID.format(date="2024-11-28", updated="2024-11-28")
+    for name, data in (("crlf.md", "\ufeff" + text.replace("\n", "\r\n")), ("cr.md", text.replace("\n", "\r"))):
+        (tmp_path / "stories/2024/11").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "stories/2024/11" / name).write_text(data, newline="")
+    problems(tmp_path, text)
+    stories = {s.slug: s for s in load_content(tmp_path, warnings=False).stories}
+    assert stories["crlf"].body_markdown == stories["cr"].body_markdown == stories["x"].body_markdown == "\nBody.\n"
+    assert stories["crlf"].line_of == stories["x"].line_of
