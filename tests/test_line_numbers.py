@@ -69,7 +69,7 @@ def test_block_style_items_that_are_not_what_the_list_holds_are_reported_at_thei
 
 def test_a_nested_list_in_countries_is_reported_at_the_item(tmp_path):
     text = BLOCK.replace("  - xx\n", "  - [xx, yy]\n")
-    assert "11: must be a country code, not a list" in problems(tmp_path, text)
+    assert "11: `countries` must be a country code, not a list" in problems(tmp_path, text)  # the field named
 
 
 def test_body_problems_are_reported_at_their_exact_line(tmp_path):
@@ -155,7 +155,8 @@ def test_a_source_date_that_is_not_a_date_says_how_to_write_one(tmp_path):
     text = BLOCK.replace("    url: ftp://example.org/a\n", "    date: [2024]\n")
     problems(tmp_path, text)
     found = [str(p) for p in load_content(tmp_path, shown_root="c", warnings=False).errors]
-    assert "c/stories/2024/11/x.md:15: must be a date, not a list" in found
+    assert "c/stories/2024/11/x.md:15: `date` must be a date, not a list (hint: write it on one line, e.g. 2024-11-29)" \
+        in found
     assert "c/stories/2024/11/x.md:17: `date` is not a date: '2024-11-31' (hint: write YYYY-MM-DD)" in found
 
 

@@ -151,14 +151,14 @@ OFFSET = "a date-time needs its time-zone offset, e.g. +00:00 or Z"
 
 
 @pytest.mark.parametrize("kind, name, written, said", [
-    ("date", "date", "[2024]", "must be a date, not a list"),
-    ("date", "date", "{a: 1}", "must be a date, not a mapping"),
+    ("date", "date", "[2024]", "`date` must be a date, not a list (hint: write it on one line, e.g. 2024-11-29)"),
+    ("date", "date", "{a: 1}", "`date` must be a date, not a mapping (hint: write it on one line, e.g. 2024-11-29)"),
     ("date", "date", "2024-11-28T10:00", f"`date` is not a valid date: '2024-11-28T10:00' (hint: {OFFSET})"),
     ("date", "date", "2024-11-28t10:00", f"`date` is not a valid date: '2024-11-28t10:00' (hint: {OFFSET})"),
     ("date", "date", "28/11/2024", "`date` is not a valid date: '28/11/2024' "
      "(hint: write YYYY-MM-DD, or a date-time with its offset like 2024-11-29T08:30:00+00:00)"),
-    ("plain_date", "date", "[2024]", "must be a date, not a list"),
-    ("url", "url", "{a: 1}", "must be a URL, not a mapping"),
+    ("plain_date", "date", "[2024]", "`date` must be a date, not a list (hint: write it on one line, e.g. 2024-11-29)"),
+    ("url", "url", "{a: 1}", "`url` must be a URL, not a mapping (hint: write it on one line, e.g. https://example.org/story)"),
     ("url", "url", "https://[x", "`url` must be an absolute http(s) URL, not 'https://[x' "
      "(hint: write the full address starting with https://, with spaces and quotes percent-encoded)"),
     ("tags", "tags", "refugees", "`tags` must be a list (hint: write tags: [refugees, diplomacy])"),

@@ -129,9 +129,10 @@ COUNTRY_FIELDS: tuple[Field, ...] = (
 
 # --- checkers: node -> value, or raise Invalid ---------------------------------------------
 
-def _scalar(node: yaml.Node, what: str) -> str:
+def _scalar(node: yaml.Node, field: Field, what: str, example: str) -> str:
     if not isinstance(node, yaml.ScalarNode):
-        raise Invalid(f"must be {what}, not a {'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}", node)
+        shape = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
+        raise Invalid(f"`{field.name}` must be {what}, not a {shape}", node, f"write it on one line, e.g. {example}")
     return node.value
 
 
@@ -191,7 +192,7 @@ def parse_when(raw: str) -> tuple[dt.datetime | dt.date, bool] | None:
 
 
 def check_date(node: yaml.Node, field: Field) -> tuple[dt.datetime | dt.date, bool]:
-    raw = _scalar(node, "a date").strip()
+    raw = _scalar(node, field, "a date", "2024-11-29").strip()
     parsed = parse_when(raw)
     if parsed is None:
         hint = "write YYYY-MM-DD, or a date-time with its offset like 2024-11-29T08:30:00+00:00"
@@ -203,7 +204,7 @@ def check_date(node: yaml.Node, field: Field) -> tuple[dt.datetime | dt.date, bo
 
 
 def check_plain_date(node: yaml.Node, field: Field) -> dt.date:
-    raw = _scalar(node, "a date").strip()
+    raw = _scalar(node, field, "a date", "2024-11-29").strip()
     parsed = parse_when(raw)
     if parsed is None or not parsed[1]:
         raise Invalid(f"`{field.name}` is not a date: {raw!r}", node, "write YYYY-MM-DD")
@@ -236,7 +237,7 @@ _URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"`\\{}|^]")
 
 
 def check_url(node: yaml.Node, field: Field) -> str:
-    raw = _scalar(node, "a URL").strip()
+    raw = _scalar(node, field, "a URL", "https://example.org/story").strip()
     try:
         parts = urlsplit(raw)
     except ValueError:  # e.g. an unbalanced [ in the host
@@ -271,7 +272,7 @@ def check_countries(node: yaml.Node, field: Field) -> list[tuple[str, yaml.Node]
     # Read the scalars as written: `NO` is Norway, whatever YAML 1.1 thinks.
     codes = []
     for item in _sequence(node, field, "[af, pk]"):
-        codes.append((_scalar(item, "a country code").strip(), item))
+        codes.append((_scalar(item, field, "a country code", "pk").strip(), item))
     return codes
 
 
@@ -293,7 +294,7 @@ def check_image(node: yaml.Node, field: Field) -> yaml.MappingNode:
 
 
 def check_image_src(node: yaml.Node, field: Field) -> str:
-    raw = _scalar(node, "a path").strip()
+    raw = _scalar(node, field, "a path", "images/kabul-market.jpg").strip()
     if re.fullmatch(IMAGE_SRC_PATTERN, raw):
         return raw
     name = raw.replace("\\", "/").rpartition("/")[2] or "photo.jpg"
