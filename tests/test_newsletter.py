@@ -345,3 +345,85 @@ def test_emails_follow_the_editions_in_a_dirty_build(tmp_path):
     assert after == [before[-1], newest.isoformat()]
     assert not list((project / "site" / "editions" / before[0]).glob("email.*"))  # fell out
     assert_same_site(project / "site", clean_build_of(project, tmp_path / "clean"))
+
+
+def test_the_editions_feeds_carry_every_element_their_formats_require():
+    """RSS 2.0, Atom 1.0 (RFC 4287) and JSON Feed 1.1 element by element, as a feed validator
+    and an RSS-to-email service read them: channel metadata, self links, permalinks, dates."""
+    import xml.etree.ElementTree as ET
+
+    from digest import feeds
+
+    utc = dt.timezone.utc
+    items = [feeds.EditionItem(url="editions/2024-11-29/", title="T29", content_html="<p>Body &amp; more</p>",
+                               summary="Headline <one>", published=dt.datetime(2024, 11, 29, 8, tzinfo=utc),
+                               updated=dt.datetime(2024, 11, 30, 9, tzinfo=utc)),
+             feeds.EditionItem(url="editions/2024-11-28/", title="T28", content_html="<p>Older</p>",
+                               summary="Two", published=dt.datetime(2024, 11, 28, 8, tzinfo=utc),
+                               updated=dt.datetime(2024, 11, 28, 8, tzinfo=utc))]
+    files = feeds.edition_feeds(items, site_url=SITE, site_name="The digest", title="Editions", description="Daily.",
+                                language="fa-AF", empty_updated=dt.datetime(2000, 1, 1, tzinfo=utc))
+    for data in files.values():
+        assert data.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n') or data.startswith(b"{")
+
+    ns = {"atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/",
+          "dcterms": "http://purl.org/dc/terms/"}
+    rss = ET.fromstring(files["editions/feed.xml"])
+    assert rss.tag == "rss" and rss.get("version") == "2.0"
+    channel = rss.find("channel")
+    assert [channel.findtext(n) for n in ("title", "link", "description", "language", "lastBuildDate")] == [
+        "Editions", SITE + "archive/", "Daily.", "fa-AF", "Sat, 30 Nov 2024 09:00:00 +0000"]  # newest update
+    self_link = channel.find("atom:link", ns)
+    assert (self_link.get("rel"), self_link.get("type"), self_link.get("href")) == (
+        "self", "application/rss+xml", SITE + "editions/feed.xml")
+    first = channel.findall("item")[0]
+    assert [first.findtext(n) for n in ("title", "link", "guid", "description", "pubDate")] == [
+        "T29", SITE + "editions/2024-11-29/", SITE + "editions/2024-11-29/", "Headline &lt;one&gt;",
+        "Fri, 29 Nov 2024 08:00:00 +0000"]
+    assert first.find("guid").get("isPermaLink") == "true"
+    assert first.findtext("content:encoded", namespaces=ns) == "<p>Body &amp; more</p>"
+    assert first.findtext("dcterms:modified", namespaces=ns) == "2024-11-30T09:00:00+00:00"
+    assert [i.findtext("title") for i in channel.findall("item")] == ["T29", "T28"]
+
+    atom = ET.fromstring(files["editions/atom.xml"])
+    a = "{http://www.w3.org/2005/Atom}"
+    assert atom.get("{http://www.w3.org/XML/1998/namespace}lang") == "fa-AF"
+    assert [atom.findtext(a + n) for n in ("id", "title", "subtitle", "updated")] == [
+        SITE + "editions/", "Editions", "Daily.", "2024-11-30T09:00:00+00:00"]
+    links = {(link.get("rel"), link.get("type")): link.get("href") for link in atom.findall(a + "link")}
+    assert links == {("self", "application/atom+xml"): SITE + "editions/atom.xml",
+                     ("alternate", "text/html"): SITE + "archive/"}
+    assert [atom.findtext(f"{a}author/{a}{n}") for n in ("name", "uri")] == ["The digest", SITE]
+    entry = atom.findall(a + "entry")[0]
+    assert [entry.findtext(a + n) for n in ("id", "title", "published", "updated", "summary", "content")] == [
+        SITE + "editions/2024-11-29/", "T29", "2024-11-29T08:00:00+00:00", "2024-11-30T09:00:00+00:00",
+        "Headline <one>", "<p>Body &amp; more</p>"]
+    assert (entry.find(a + "title").get("type"), entry.find(a + "summary").get("type"),
+            entry.find(a + "content").get("type")) == ("text", "text", "html")
+    alternate = entry.find(a + "link")
+    assert (alternate.get("rel"), alternate.get("type"), alternate.get("href")) == (
+        "alternate", "text/html", SITE + "editions/2024-11-29/")
+
+    data = json.loads(files["editions/feed.json"])
+    assert {k: data[k] for k in ("version", "title", "home_page_url", "feed_url", "description", "language",
+                                 "authors")} == {
+        "version": "https://jsonfeed.org/version/1.1", "title": "Editions", "home_page_url": SITE + "archive/",
+        "feed_url": SITE + "editions/feed.json", "description": "Daily.", "language": "fa-AF",
+        "authors": [{"name": "The digest", "url": SITE}]}
+    assert data["items"][0] == {
+        "id": SITE + "editions/2024-11-29/", "url": SITE + "editions/2024-11-29/", "title": "T29",
+        "summary": "Headline <one>", "content_html": "<p>Body &amp; more</p>",
+        "date_published": "2024-11-29T08:00:00+00:00", "date_modified": "2024-11-30T09:00:00+00:00"}
+    assert files["editions/feed.json"].endswith(b"\n")
+
+
+def test_an_empty_editions_feed_is_dated_by_what_the_build_gives():
+    from digest import feeds
+
+    empty = dt.datetime(2024, 12, 1, 6, tzinfo=dt.timezone.utc)
+    files = feeds.edition_feeds([], site_url=SITE, site_name="The digest", title="Editions", description="",
+                                empty_updated=empty)
+    assert b"<lastBuildDate>Sun, 01 Dec 2024 06:00:00 +0000</lastBuildDate>" in files["editions/feed.xml"]
+    assert b"<language>en</language>" in files["editions/feed.xml"]  # English unless the site says otherwise
+    assert b"<updated>2024-12-01T06:00:00+00:00</updated>" in files["editions/atom.xml"]
+    assert json.loads(files["editions/feed.json"])["items"] == []
