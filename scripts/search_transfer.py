@@ -5,8 +5,8 @@
 Each step starts with a cold cache. A story page is opened: its own first load, every request
 (none may be a search index). Then the query is entered into the header's search box at once,
 and every Pagefind file fetched until the results are on screen is counted. Then the search page
-/search/?q=<query> is opened in a fresh browser, and its facets are opened (they fetch the filter
-index, counted apart). The index is in parts (pagefind/<part>/, listed in pagefind/parts.json: one
+/search/?q=<query> is opened in a fresh browser, and its facets are opened (they fetch each part's
+facet table, counted apart). The index is in parts (pagefind/<part>/, listed in pagefind/parts.json: one
 per year of stories, or one "all"); `by_part` splits each step's bytes by part. Bytes are
 Chromium's own count (CDP Network.loadingFinished encodedDataLength: headers and body as received).
 The server logs what it sent too, so that a request the page's network log did not see (a web
@@ -248,7 +248,7 @@ def measure_search_transfer(site_dir: str | Path, *, query: str | None = None, s
                 "status": page.locator(".dg-search-results .dg-search__status").inner_text(),
             }
 
-            # 3. Then the reader opens the facets: the filter index, counted on its own.
+            # 3. Then the reader opens the facets: their data (facet tables), counted on its own.
             network.start()
             page.locator("[data-dg-search-page] .dg-search__filters > summary").click()
             page.locator("[data-dg-search-page] .dg-facet").first.wait_for(timeout=TIMEOUT_SECONDS * 1000)

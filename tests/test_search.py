@@ -7,6 +7,7 @@ box and index, for a site that must work from file://.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import gzip
 import json
@@ -181,6 +182,9 @@ def test_each_year_is_a_part_and_only_a_changed_year_is_indexed_again(fixture_bu
     (output / "2022" / "pagefind-entry.json").write_text("{}")  # a part changed by someone else
     assert index_by_year(documents, output, years={"2024": "1", "2023": "2", "2022": "1"}).parts == 1
     assert snapshot(output)["2022/pagefind-entry.json"][0] == before["2022/pagefind-entry.json"][0]
+    (output / "2022" / "facets.pf_facets").unlink()  # a part written before facet tables existed
+    assert index_by_year(documents, output, years={"2024": "1", "2023": "2", "2022": "1"}).parts == 1
+    assert snapshot(output)["2022/facets.pf_facets"][0] == before["2022/facets.pf_facets"][0]
 
     fewer = index_by_year(documents, output, years={"2024": "1", "2023": "2"})  # 2022's last story is gone
     assert fewer.parts == 0 and not (output / "2022").exists()
@@ -427,6 +431,29 @@ def test_words_find_the_stories_of_every_year_part_with_counts_over_all(years_si
         "pagefind/pagefind.js", "pagefind/2024/wasm.en.pagefind"]
     for year in ("2024", "2023", "2022"):
         assert fetched.count(f"pagefind/{year}/pagefind-entry.json") == 1, fetched
+        # The facets come from each part's facet table, fetched once; Pagefind's filter files never.
+        assert fetched.count(f"pagefind/{year}/facets.pf_facets") == 1, fetched
+    assert not [path for path in fetched if "/filter/" in path], fetched
+    assert not tab.problems, tab.problems
+
+
+@pytest.mark.browser
+def test_filtered_results_are_those_pagefinds_own_filters_give_in_its_order(years_site, tab):
+    """search.js filters from the facet tables, not with Pagefind's filter files: same results, same
+    order as Pagefind's own filtered search of the merged parts (asked here, in the same page)."""
+    ferry = [story for story in years_digest().stories if "ferry" in story.body_markdown.lower()]
+    code, _ = Counter(code for story in ferry for code in story.countries).most_common(1)[0]
+    title = years_digest().countries[code].title
+    tab.open(years_site.url(f"search/?q=ferry&country={quote_plus(title)}"))
+    wait_for_results(tab)
+    shown_links = tab.locator(f"{PAGE_RESULTS} .dg-hit__title a").evaluate_all("links => links.map(a => a.href)")
+    assert 2 <= len(shown_links) < len(ferry)
+    own = tab.evaluate("""async (title) => {
+        const pagefind = await import(new URL('../pagefind/pagefind.js', location.href).href);
+        const found = await pagefind.search('ferry', {filters: {country: {any: [title]}}});
+        return Promise.all(found.results.slice(0, 10).map(async r => new URL((await r.data()).url, location.href).href));
+    }""", title)
+    assert shown_links == own
     assert not tab.problems, tab.problems
 
 
@@ -614,3 +641,80 @@ def test_compacting_caps_common_words_and_shortens_page_names(tmp_path):
     assert len(words["common"]) == 120
     assert all(len([loc for loc in page[1] if loc >= 0]) == COMMON_POSITIONS for page in words["common"])
     assert all(len([loc for loc in page[1] if loc >= 0]) == 1 for page in words["rare7"])  # untouched
+
+
+def test_pages_are_numbered_by_date_and_the_facet_table_holds_their_filter_values(tmp_path):
+    """150 pages, dated in another order than Pagefind numbers them, with a topic or two and, for a
+    "place" filter, one of 100 values (more than one character can number). After `compact` the
+    page numbers are the date order (the date sort is left out) and every number still leads to
+    its page (index and fragment);
+    decoded as search.js decodes it, the facet table gives every page the values its own fragment
+    lists, and it is smaller than Pagefind's filter files."""
+    import asyncio
+    import concurrent.futures
+
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    from digest.pagefind_stable import FACET_ALPHABET, FACETS_FILE, _read, compact, stabilise, write_facets
+
+    pages = tmp_path / "pages"
+    for number in range(150):
+        page = pages / f"p{number:03d}" / "index.html"
+        page.parent.mkdir(parents=True)
+        topics = "".join(f'<span data-pagefind-filter="topic">Topic {t}</span>' for t in {number % 7, number % 3})
+        topics += f"<p>every{number % 5}th</p>"  # a word on a fifth of the pages
+        date = f"2024-{1 + (number * 7) % 12:02d}-{1 + (number * 11) % 28:02d}"
+        page.write_text(f'<html lang=en><body data-pagefind-sort="date:{date}"><h1>Page {number}</h1>'
+                        f"<p>words w{number}x</p>{topics}"
+                        f'<span data-pagefind-filter="place">Place {number % 100}</span></body></html>',
+                        encoding="utf-8")
+    out = tmp_path / "index"
+
+    async def index():
+        async with PagefindIndex(config=IndexConfig(output_path=str(out), force_language="en")) as pagefind:
+            await pagefind.add_directory(str(pages))
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, index()).result()
+    entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert dict(_read(out / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")[4])["date"] != list(range(150))
+    compact(out)
+    stabilise(out)
+    written = write_facets(out)
+    table = json.loads(gzip.decompress((out / FACETS_FILE).read_bytes()))
+    assert table == written and table["pages"] == 150
+    assert table["filters"]["topic"]["width"] == 1 and table["filters"]["place"]["width"] == 2
+    entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = _read(out / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    assert "date" not in dict(meta[4])  # the page numbers are the date order (search.js reads them)
+    urls = [fragment_record(out / "fragment" / f"{page[0]}.pf_fragment")["url"] for page in meta[1]]
+    dates = [re.search(r'date:([0-9-]+)', (pages / url.strip("/") / "index.html").read_text()).group(1) for url in urls]
+    assert dates == sorted(dates) and len(set(dates)) > 50  # numbered in date order
+    found = {}
+    for chunk in meta[2]:
+        for word in _read(out / "index" / f"{chunk[2]}.pf_index")[0]:
+            numbers = list(itertools.accumulate(page[0] for page in word[1]))  # delta-encoded page numbers
+            found[word[0]] = [urls[number] for number in numbers]
+    assert all(found[f"w{number}x"] == [f"/p{number:03d}/"] for number in range(150))
+    for fifth in range(5):
+        assert sorted(found[f"every{fifth}th"]) == [f"/p{n:03d}/" for n in range(150) if n % 5 == fifth]
+
+    def values(name: str, page: int) -> list[str]:  # as Table.prototype.values in search.js
+        facet = table["filters"][name]
+        codes = facet["pages"].split(",")[page]
+        width = facet["width"]
+        numbers = [functools.reduce(lambda n, c: n * len(FACET_ALPHABET) + FACET_ALPHABET.index(c), codes[i:i + width], 0)
+                   for i in range(0, len(codes), width)]
+        return [facet["values"][n] for n in numbers]
+
+    assert len(table["filters"]["topic"]["pages"].split(",")) == 150
+    fragments = sorted((out / "fragment").iterdir())
+    assert len(fragments) == 150
+    for path in fragments:
+        prefix, _, number = path.stem.partition("_")
+        assert prefix == table["prefix"]
+        record = fragment_record(path)
+        for name in ("topic", "place"):
+            assert sorted(values(name, int(number, 36))) == sorted(record["filters"][name]), (path.name, name)
+    filter_bytes = sum(path.stat().st_size for path in (out / "filter").iterdir())
+    assert (out / FACETS_FILE).stat().st_size < filter_bytes

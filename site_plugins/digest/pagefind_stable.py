@@ -71,9 +71,16 @@ def stabilise(folder: Path) -> None:
 #   Such a word keeps its first COMMON_POSITIONS positions in each page. What is lost: a quoted
 #   phrase search ("..."), which matches positions, does not find the phrase where such a word
 #   occurs only after its first COMMON_POSITIONS occurrences in a story.
+# - the date sort: a list of every page number in date order (10.6 KB of each 34 KB metadata file
+#   at 5,000 pages; even in the order 0, 1, 2 ... it would not compress: deflate does not see
+#   sequences of CBOR integers). Pages are numbered again in date order (metadata, other sorts,
+#   index chunks, filter files) and the date sort is left out: search.js lists a part's stories
+#   newest first by their page numbers, read from the result ids (what Pagefind's "date: desc"
+#   gave, ties included: that is the sort list read backwards). Only the numbers change.
 COMMON_SHARE = 0.5  # a word on at least this share of a part's pages is "common"
 COMMON_MIN_PAGES = 100  # small parts are left as Pagefind wrote them
 COMMON_POSITIONS = 3
+ORDER_SORT = "date"  # pages are numbered in this sort's order (those without it first); it goes
 
 
 def compact(folder: Path) -> None:
@@ -85,10 +92,84 @@ def compact(folder: Path) -> None:
         meta = _read(meta_path)
         if not (isinstance(meta, list) and len(meta) == META_FIELDS and _pairs(meta[1]) and isinstance(meta[2], list)):
             raise UnexpectedFormat(f"{meta_path}: not the metadata layout of Pagefind {CHECKED_WITH}")
+        if not (_pairs(meta[3]) and _pairs(meta[4])):
+            raise UnexpectedFormat(f"{meta_path}: not the metadata layout of Pagefind {CHECKED_WITH}")
+        number = _renumber(meta, meta_path)  # old page number -> new, or None if unchanged
         pages = meta[1]
         _rename_fragments(folder, pages)
-        meta[2] = _cap_chunks(folder, language, meta[2], len(pages))
+        meta[2] = _cap_chunks(folder, language, meta[2], len(pages), number)
+        meta[3] = _renumber_filters(folder, language, meta[3], number)
         _write(meta_path, cbor2.dumps(meta))
+
+
+def _renumber(meta: list, where) -> list[int] | None:
+    """Number the pages of `meta` in ORDER_SORT's order and leave that sort out (updates its pages
+    and sorts); returns the new number of each old page number, or None if they are unchanged."""
+    count = len(meta[1])
+    order = dict(meta[4]).get(ORDER_SORT)
+    if order is None:
+        return None
+    if not (isinstance(order, list) and all(isinstance(page, int) and 0 <= page < count for page in order)
+            and len(set(order)) == len(order)):
+        raise UnexpectedFormat(f"{where}: sort {ORDER_SORT!r} is not a list of page numbers")
+    meta[4] = [sort for sort in meta[4] if sort[0] != ORDER_SORT]
+    listed = set(order)
+    order = [page for page in range(count) if page not in listed] + order
+    if order == list(range(count)):
+        return None
+    number = [0] * count
+    for new, old in enumerate(order):
+        number[old] = new
+    meta[1] = [meta[1][old] for old in order]
+    for sort in meta[4]:
+        if not (isinstance(sort[1], list) and all(isinstance(page, int) and 0 <= page < count for page in sort[1])):
+            raise UnexpectedFormat(f"{where}: sort {sort[0]!r} is not a list of page numbers")
+        sort[1] = [number[page] for page in sort[1]]
+    return number
+
+
+def _renumber_filters(folder: Path, language: str, filters: list, number: list[int] | None) -> list:
+    """Filter files with their pages numbered anew, renamed by their new content (`stabilise`
+    puts them in order afterwards)."""
+    if number is None:
+        return filters
+    taken: dict[str, bytes] = {hash_: b"" for _, hash_ in filters}
+    renamed = []
+    for name, hash_ in filters:
+        path = folder / "filter" / f"{_checked_name(hash_, 'metadata')}.pf_filter"
+        data = _read(path)
+        if not (isinstance(data, list) and len(data) == 2 and data[0] == name and _pairs(data[1])):
+            raise UnexpectedFormat(f"{path}: not the filter layout of Pagefind {CHECKED_WITH}")
+        for value in data[1]:
+            value[1] = sorted(number[_page(page, number, path)] for page in value[1])
+        payload = cbor2.dumps(data)
+        new_hash = _filter_hash(language, payload, taken=taken)
+        taken[new_hash] = payload
+        path.unlink()
+        _write(folder / "filter" / f"{new_hash}.pf_filter", payload)
+        renamed.append([name, new_hash])
+    return renamed
+
+
+def _renumber_pages(page_list: list, number: list[int], where) -> None:
+    """A word's pages ([page, locations, ...], the page a delta from the previous one's, as
+    pagefind_web/src/index.rs decodes them) numbered anew, in their new order, in place."""
+    at = 0
+    for page in page_list:
+        if not (isinstance(page, list) and len(page) >= 2 and isinstance(page[0], int) and page[0] >= 0):
+            raise UnexpectedFormat(f"{where}: not the page layout of Pagefind {CHECKED_WITH}")
+        at += page[0]
+        page[0] = number[_page(at, number, where)]
+    page_list.sort(key=lambda page: page[0])
+    at = 0
+    for page in page_list:
+        page[0], at = page[0] - at, page[0]
+
+
+def _page(page, number: list[int], where) -> int:
+    if not (isinstance(page, int) and 0 <= page < len(number)):
+        raise UnexpectedFormat(f"{where}: {page!r} is not a page number")
+    return page
 
 
 def _rename_fragments(folder: Path, pages: list) -> None:
@@ -101,12 +182,13 @@ def _rename_fragments(folder: Path, pages: list) -> None:
         os.replace(fragments / f"{name}.pf_fragment", fragments / f"{page[0]}.pf_fragment")
 
 
-def _cap_chunks(folder: Path, language: str, chunks: list, page_count: int) -> list:
-    """Index chunks with the common words' positions capped, renamed by their new content."""
-    if page_count < COMMON_MIN_PAGES:
+def _cap_chunks(folder: Path, language: str, chunks: list, page_count: int, number: list[int] | None = None) -> list:
+    """Index chunks with the common words' positions capped and the pages numbered anew (`number`:
+    old page number -> new), renamed by their new content."""
+    if page_count < COMMON_MIN_PAGES and number is None:
         return chunks
-    common = COMMON_SHARE * page_count
-    taken: dict[str, bytes] = {}
+    common = COMMON_SHARE * page_count if page_count >= COMMON_MIN_PAGES else float("inf")
+    taken: dict[str, bytes] = {chunk[2]: b"" for chunk in chunks if isinstance(chunk, list) and len(chunk) == 3}
     renamed = []
     for chunk in chunks:
         if not (isinstance(chunk, list) and len(chunk) == 3 and all(isinstance(x, str) for x in chunk)):
@@ -120,6 +202,10 @@ def _cap_chunks(folder: Path, language: str, chunks: list, page_count: int) -> l
             if not (isinstance(word, list) and len(word) >= 2 and isinstance(word[1], list)):
                 raise UnexpectedFormat(f"{path}: not the word layout of Pagefind {CHECKED_WITH}")
             variants = [word[1]] + [variant[1] for variant in (word[2] if len(word) > 2 else [])]
+            if number is not None:
+                for page_list in variants:
+                    _renumber_pages(page_list, number, path)
+                changed = True
             if len(word[1]) >= common:
                 for page_list in variants:
                     for page in page_list:
@@ -154,6 +240,77 @@ def _capped(locations: list) -> list:
     while kept and kept[-1] < 0:
         kept.pop()  # a weight marker with no position after it
     return kept
+
+
+# --- Facets without Pagefind's filter files (issue 14) ----------------------------------------------
+# Pagefind's filter files list, for each value, every page that has it: CBOR integers that gzip
+# poorly (77 KB for topic and country at 10,000 stories). search.js opens the facets, counts their
+# values and filters results from `facets.pf_facets` instead, which holds the same facts page by
+# page: each filter's values in name order, and for each page (in Pagefind's page order, which
+# its page names carry since `compact`) the values it has as one character each (two where a
+# filter has more values than FACET_ALPHABET has characters), pages separated by ",". Gzipped
+# JSON (search.js inflates it with DecompressionStream): 35 KB for the same 10,000 stories.
+# Pagefind's filter files stay in the part (stable, unfetched), so Pagefind can still filter.
+FACETS_FILE = "facets.pf_facets"
+FACET_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
+FACET_VERSION = 1
+
+
+def write_facets(folder: Path) -> dict | None:
+    """Write `folder`'s facet table (FACETS_FILE, see above) from its filter files; returns the
+    table, or None (and removes the file) when the part has no pages. Run after `compact`, whose
+    page names (`<part hash>_<page number in base 36>`) the table's `prefix` and page order match."""
+    entry = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
+    languages = entry.get("languages") or {}
+    if len(languages) > 1:
+        raise UnexpectedFormat(f"{folder}: a facet table is for one language, not {sorted(languages)}")
+    target = folder / FACETS_FILE
+    if not languages:
+        target.unlink(missing_ok=True)
+        return None
+    (language, index), = languages.items()
+    meta_path = folder / f"pagefind.{_checked_name(index['hash'], ENTRY_FILE)}.pf_meta"
+    meta = _read(meta_path)
+    if not (isinstance(meta, list) and len(meta) == META_FIELDS and _pairs(meta[1]) and _pairs(meta[3])):
+        raise UnexpectedFormat(f"{meta_path}: not the metadata layout of Pagefind {CHECKED_WITH}")
+    names = [page[0] for page in meta[1]]
+    prefixes = {name.rpartition("_")[0] for name in names}
+    if not names:
+        target.unlink(missing_ok=True)
+        return None
+    if len(prefixes) != 1 or any(name != f"{next(iter(prefixes))}_{_base36(n)}" for n, name in enumerate(names)):
+        raise UnexpectedFormat(f"{meta_path}: page names are not those `compact` gives")
+    filters = {}
+    for name, hash_ in sorted(meta[3], key=lambda pair: pair[0]):
+        path = folder / "filter" / f"{_checked_name(hash_, meta_path)}.pf_filter"
+        data = _read(path)
+        if not (isinstance(data, list) and len(data) == 2 and data[0] == name and _pairs(data[1])):
+            raise UnexpectedFormat(f"{path}: not the filter layout of Pagefind {CHECKED_WITH}")
+        values = sorted(value for value, _ in data[1])
+        width = 1 if len(values) <= len(FACET_ALPHABET) else 2
+        if len(values) > len(FACET_ALPHABET) ** width:
+            raise ValueError(f"filter {name!r} has {len(values)} values: at most {len(FACET_ALPHABET) ** 2}")
+        by_page: list[list[int]] = [[] for _ in names]
+        for number, (value, pages) in enumerate(sorted(data[1], key=lambda pair: pair[0])):
+            for page in pages:
+                if not (isinstance(page, int) and 0 <= page < len(names)):
+                    raise UnexpectedFormat(f"{path}: page {page!r} is not a page of the part")
+                by_page[page].append(number)
+        filters[name] = {"values": values, "width": width,
+                         "pages": ",".join("".join(_facet_code(n, width) for n in sorted(set(numbers)))
+                                           for numbers in by_page)}
+    table = {"version": FACET_VERSION, "prefix": next(iter(prefixes)), "pages": len(names), "filters": filters}
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9, mtime=0) as file:
+        file.write(json.dumps(table, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+    target.write_bytes(buffer.getvalue())
+    return table
+
+
+def _facet_code(number: int, width: int) -> str:
+    """A value's number in a facet table: `width` characters of FACET_ALPHABET, most significant first."""
+    base = len(FACET_ALPHABET)
+    return FACET_ALPHABET[number // base] + FACET_ALPHABET[number % base] if width == 2 else FACET_ALPHABET[number]
 
 
 def _base36(number: int) -> str:

@@ -16,11 +16,15 @@ stories, +8 % with two parts). Layout of `site/pagefind/`:
 
     pagefind.js       Pagefind's script, the same for every part
     parts.json        {"parts": [{"name": "2024", "tag": "..."}, ...]}, newest first
-    2024/, 2023/ ...  one Pagefind bundle each (entry, metadata, index, fragments, filters, wasm)
+    2024/, 2023/ ...  one Pagefind bundle each (entry, metadata, index, fragments, filters, wasm),
+                      and facets.pf_facets: its pages' topics and countries, which search.js
+                      counts and filters with (pagefind_stable.write_facets): Pagefind's own
+                      filter files, twice the size, stay there unfetched
 
 Parts are years, so the year facet is the part (`mergeFilter` in search.js), not a filter file
 every search with facets would download; each part is compacted (`pagefind_stable.compact`: short
-page names, capped positions of the words most pages contain) before it is made byte-stable.
+page names, pages numbered in date order instead of a date sort, capped positions of the words
+most pages contain) before it is made byte-stable.
 `tag` changes whenever the part's files do (search.js passes it to Pagefind as `metaCacheTag`).
 Which documents each part was indexed from (the key of its year, `SearchInput.years()`) is kept
 with the documents, not in the site (the key depends on the build's folder): a part whose key and
@@ -37,6 +41,8 @@ import os
 import queue
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -47,7 +53,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from .pagefind_stable import ENTRY_FILE, compact, stabilise
+from .pagefind_stable import ENTRY_FILE, FACETS_FILE, compact, stabilise, write_facets
 
 ENGINES = ("pagefind", "material")
 PAGEFIND_FOLDER = "pagefind"
@@ -231,10 +237,13 @@ class PagefindIndexer:
     def _finish_bundle(self, bundle: Path) -> None:
         """Make a Pagefind output folder a part: byte-stable, its script moved to the top (it is
         the same for every part), what search.js never fetches removed."""
-        compact(bundle)  # lighter first searches (pagefind_stable.py says how)
-        stabilise(bundle)  # the same pages give the same bytes (Pagefind#638)
-        for name in UNUSED_FILES:
-            (bundle / name).unlink(missing_ok=True)
+        # Seconds of Python per 5,000 stories (CBOR in and out) in a process of its own: in this
+        # thread it would hold the GIL from the preview rebuild or the build's page rendering.
+        finished = subprocess.run([sys.executable, "-m", __name__, str(bundle)], capture_output=True, text=True,
+                                  preexec_fn=(lambda: os.nice(19)) if self.background else None)
+        if finished.returncode:
+            raise RuntimeError(f"could not finish the search part {bundle.name}: "
+                               + (finished.stderr.strip().splitlines() or ["no message"])[-1])
         script, target = bundle / SCRIPT, self.output_dir / SCRIPT
         if not (target.is_file() and target.read_bytes() == script.read_bytes()):
             os.replace(script, target)
@@ -333,9 +342,11 @@ def _checked_name(name: str, *other: str) -> str:
 
 def _tag(bundle: Path) -> str:
     """What changes whenever a part's files do: its entry file names its metadata file, whose
-    name is the hash of its content, which names every index and filter file ("" if none)."""
+    name is the hash of its content, which names every index and filter file; and its facet
+    table, whose name does not change (search.js asks for it with the tag) ("" if either is
+    missing: a part written before facet tables existed is indexed again)."""
     try:
-        return hashlib.sha256((bundle / ENTRY_FILE).read_bytes()).hexdigest()[:16]
+        return hashlib.sha256((bundle / ENTRY_FILE).read_bytes() + (bundle / FACETS_FILE).read_bytes()).hexdigest()[:16]
     except OSError:
         return ""
 
@@ -350,3 +361,17 @@ def _swap(bundle: Path, target: Path) -> None:
         shutil.rmtree(old)
     else:
         os.replace(bundle, target)
+
+
+def finish_part(bundle: Path) -> None:
+    """A part as search.js reads it: lighter, byte-stable, with its facet table (`_finish_bundle`
+    runs this in a process of its own: `python -m digest.search <bundle>`)."""
+    compact(bundle)  # lighter first searches (pagefind_stable.py says how)
+    stabilise(bundle)  # the same pages give the same bytes (Pagefind#638)
+    write_facets(bundle)  # what opening the facets fetches, instead of Pagefind's filter files
+    for name in UNUSED_FILES:
+        (bundle / name).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    finish_part(Path(sys.argv[1]))

@@ -4,7 +4,8 @@
 
    This script itself, then Pagefind's script and index, are fetched only when a reader starts to
    search (focus or a key in a search box, or the search page: theme/main.html loads it), so a
-   story page loads neither. The index is in parts
+   story page loads neither; the facets' data (each part's facet table) only when the filters open
+   or the address holds one. The index is in parts
    (pagefind/<part>/, listed newest first in pagefind/parts.json: one per year of stories, or one
    for all), which Pagefind searches as one. Every text that comes from the index goes into the
    page as text; Pagefind's excerpt is rebuilt from its text and its <mark> elements only. Material's own search is off in this mode: its markup is not on the page,
@@ -64,8 +65,8 @@
 
   // --- Pagefind, loaded once, on first use ---------------------------------------------------
 
-  // Each part's pages carry this filter with the part's name (Pagefind's `mergeFilter`). Parts are
-  // years, so it is the year facet too: no year filter of its own to download (search.py).
+  // Each part's pages carry this filter with the part's name (Pagefind's `mergeFilter`): a search
+  // for every story of one part. Parts are years, so the part is the year facet too.
   var PART_FILTER = "_part";
   var YEAR = "year";
   var loading = null;
@@ -114,72 +115,139 @@
     }).then(function () { return new Parts(module, parts); });
   }
 
-  // The merged index as the search views use it: Pagefind's search and filters without the part
-  // filter, and a sorted search made part by part, newest part first. Pagefind sorts each part on
-  // its own and would interleave the parts' lists by rank.
+  // The merged index as the search views use it: Pagefind's search, without filters, or (words
+  // left out) every story, newest first: newest part first, and in each part the highest page
+  // number first, since search.py numbers a part's pages in date order (and leaves out Pagefind's
+  // date sort, whose list of every page weighs 10 KB a part). Filters and their counts come from
+  // the parts' facet tables (below), not from Pagefind.
   function Parts(module, parts) {
     this.module = module;
     this.parts = parts;
+    this.loadingTables = null;
   }
 
-  Parts.prototype.filters = function () {
-    if (!this.module) return Promise.resolve({});
-    return this.module.filters().then(partAsYear);
-  };
-
-  Parts.prototype.search = function (words, options) {
+  Parts.prototype.search = function (words) {
     var module = this.module;
-    if (!module) return Promise.resolve({results: [], filters: {}});
-    if (!options.sort || this.parts.length < 2) {
-      return module.search(words, options).then(function (search) {
-        partAsYear(search.filters);
-        return search;
-      });
-    }
-    var years = (options.filters || {})[PART_FILTER];
-    var parts = this.parts.filter(function (part) { return !years || years.any.indexOf(part.name) >= 0; });
-    return Promise.all(parts.map(function (part) {
-      var filters = Object.assign({}, options.filters);
+    if (!module) return Promise.resolve([]);
+    if (words) return module.search(words).then(function (search) { return search.results; });
+    return Promise.all(this.parts.map(function (part) {
+      var filters = {};
       filters[PART_FILTER] = {any: [part.name]};
-      return module.search(words, Object.assign({}, options, {filters: filters}));
+      return module.search(null, {filters: filters});
     })).then(function (searches) {
-      var counts = {};
-      searches.forEach(function (search) { addCounts(counts, partAsYear(search.filters)); });
-      return {
-        results: [].concat.apply([], searches.map(function (search) { return search.results; })),
-        filters: counts,
-      };
+      return [].concat.apply([], searches.map(function (search) {
+        return search.results.sort(function (a, b) { return pageOf(b.id).number - pageOf(a.id).number; });
+      }));
     });
   };
 
-  // The part filter's counts under the year facet's name (a single part, "all", is no year).
-  function partAsYear(filters) {
-    if (!filters) return filters;
-    var parts = filters[PART_FILTER] || {};
-    delete filters[PART_FILTER];
-    var years = {};
-    Object.keys(parts).forEach(function (name) { if (/^\d{4}$/.test(name)) years[name] = parts[name]; });
-    if (Object.keys(years).length) filters[YEAR] = years;
-    return filters;
+  // A result's page: "<part prefix>_<page number in base 36>" (pagefind_stable.compact names them).
+  function pageOf(id) {
+    var at = id.lastIndexOf("_");
+    return {prefix: id.slice(0, at), number: parseInt(id.slice(at + 1), 36)};
   }
 
-  function addCounts(total, counts) {
-    Object.keys(counts || {}).forEach(function (name) {
-      var values = total[name] = total[name] || {};
-      Object.keys(counts[name]).forEach(function (value) {
-        values[value] = (values[value] || 0) + counts[name][value];
-      });
+  // --- Facet tables: what opening the filters fetches ------------------------------------------------
+  // pagefind/<part>/facets.pf_facets (search.py, pagefind_stable.write_facets) lists, page by page,
+  // each page's values of each filter: gzipped JSON, half the bytes of Pagefind's filter files,
+  // which are never fetched. A result's page is in its id: "<part prefix>_<page number, base 36>".
+  var FACET_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+  function Table(part, data) {
+    var filters = this.filters = {};  // name -> {values: [text], pages: [[value number]]}
+    this.part = part.name;
+    this.prefix = data.prefix;
+    this.size = data.pages;
+    Object.keys(data.filters).forEach(function (name) {
+      var filter = data.filters[name];
+      var width = filter.width || 1;
+      filters[name] = {values: filter.values, pages: filter.pages.split(",").map(function (codes) {
+        var numbers = [];
+        for (var at = 0; at + width <= codes.length; at += width) {
+          var number = 0;
+          for (var k = 0; k < width; k++) number = number * FACET_ALPHABET.length + FACET_ALPHABET.indexOf(codes.charAt(at + k));
+          numbers.push(number);
+        }
+        return numbers;
+      })};
     });
   }
 
-  var totals = null;  // every filter value with its number of stories, fetched once
+  // A page's values of a facet; the year facet's is the part (a single part, "all", is no year).
+  Table.prototype.values = function (name, page) {
+    if (name === YEAR) return /^\d{4}$/.test(this.part) ? [this.part] : [];
+    var filter = this.filters[name];
+    if (!filter) return [];
+    return (filter.pages[page] || []).map(function (number) { return filter.values[number]; });
+  };
 
-  function allFilters() {
-    if (!totals) {
-      totals = pagefind().then(function (module) { return module.filters(); });
-      totals.catch(function () { totals = null; });
+  function inflate(response) {
+    if (!response.ok) throw new Error(response.url + ": HTTP " + response.status);
+    return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
+  }
+
+  // Every part's table, fetched once (the tag in the address changes whenever the table does),
+  // keyed by the prefix of its pages' ids.
+  Parts.prototype.tables = function () {
+    var self = this;
+    if (!this.loadingTables) {
+      this.loadingTables = Promise.all(this.parts.map(function (part) {
+        var address = new URL(part.name + "/facets.pf_facets?" + encodeURIComponent(part.tag), pagefindBase);
+        return fetch(address.href).then(inflate).then(function (data) { return new Table(part, data); });
+      })).then(function (tables) {
+        var byPrefix = {};
+        tables.forEach(function (table) { byPrefix[table.prefix] = table; });
+        return byPrefix;
+      });
+      this.loadingTables.catch(function () { self.loadingTables = null; });  // again next time
     }
-    return totals;
+    return this.loadingTables;
+  };
+
+  // The results that pass every chosen filter, in their order (values of one filter widen, filters
+  // narrow), and each facet's counts: for each value, the results that pass the other facets'
+  // filters and have it, i.e. how many ticking it would give.
+  function narrow(results, tables, chosen) {
+    var counts = {};
+    FACETS.forEach(function (facet) { counts[facet.name] = {}; });
+    var kept = results.filter(function (result) {
+      var page = pageOf(result.id);
+      var table = tables[page.prefix];
+      var values = {};
+      var missed = [];
+      FACETS.forEach(function (facet) {
+        var wanted = chosen[facet.name];
+        values[facet.name] = table ? table.values(facet.name, page.number) : [];
+        if (wanted && !values[facet.name].some(function (value) { return wanted.indexOf(value) >= 0; })) {
+          missed.push(facet.name);
+        }
+      });
+      FACETS.forEach(function (facet) {
+        if (missed.length > 1 || (missed.length === 1 && missed[0] !== facet.name)) return;
+        values[facet.name].forEach(function (value) {
+          counts[facet.name][value] = (counts[facet.name][value] || 0) + 1;
+        });
+      });
+      return !missed.length;
+    });
+    return {results: kept, filters: counts};
+  }
+
+  // Every value with its number of stories.
+  function totals(tables) {
+    var counts = {};
+    FACETS.forEach(function (facet) { counts[facet.name] = {}; });
+    Object.keys(tables).forEach(function (prefix) {
+      var table = tables[prefix];
+      for (var page = 0; page < table.size; page++) {
+        FACETS.forEach(function (facet) {
+          table.values(facet.name, page).forEach(function (value) {
+            counts[facet.name][value] = (counts[facet.name][value] || 0) + 1;
+          });
+        });
+      }
+    });
+    return counts;
   }
 
   // --- Small helpers ----------------------------------------------------------------------------
@@ -211,12 +279,6 @@
       if (node.nodeName === "MARK") parent.append(element("mark", "", node.textContent));
       else parent.append(document.createTextNode(node.textContent));
     });
-  }
-
-  function pagefindFilters(chosen) {
-    var filters = {};
-    Object.keys(chosen).forEach(function (name) { filters[name === YEAR ? PART_FILTER : name] = {any: chosen[name]}; });
-    return filters;
   }
 
   function searchAddress(words, chosen) {
@@ -276,6 +338,13 @@
   // Values of one filter widen the results (any of them), filters narrow them (all of them). Each
   // count says how many results there would be with that value ticked.
 
+  // Values with equal counts in the page language's alphabetical order: the browser's collation
+  // (ICU), which puts Dari's پ after ب where plain code-point order puts it after ی.
+  var COLLATOR = (function () {
+    try { return new Intl.Collator(document.documentElement.lang || undefined); }
+    catch (error) { return new Intl.Collator(); }  // a lang the browser does not know
+  })();
+
   function Facets(container, onChange) {
     this.container = container;
     this.onChange = onChange;
@@ -290,7 +359,7 @@
       var values = Object.keys(all[facet.name] || {});
       if (!values.length) return;
       if (facet.name === "year") values.sort().reverse();
-      else values.sort(function (a, b) { return all[facet.name][b] - all[facet.name][a] || a.localeCompare(b); });
+      else values.sort(function (a, b) { return all[facet.name][b] - all[facet.name][a] || COLLATOR.compare(a, b); });
       var fieldset = element("fieldset", "dg-facet");
       fieldset.append(element("legend", "dg-facet__legend", facet.legend));
       var list = element("ul", "dg-facet__values");
@@ -426,8 +495,8 @@
   SearchView.prototype.loadFacets = function () {
     var self = this;
     if (!this.facetsLoading) {
-      this.facetsLoading = allFilters().then(function (all) {
-        if (!self.facets.built) self.facets.build(all);
+      this.facetsLoading = pagefind().then(function (parts) { return parts.tables(); }).then(function (tables) {
+        if (!self.facets.built) self.facets.build(totals(tables));
       }).catch(function () {
         self.facetsLoading = null;
       }).then(function () {
@@ -459,29 +528,26 @@
       if (this.all) this.all.hidden = true;
       this.status.textContent = this.idle;
       if (this.facets.built) {
-        allFilters().then(function (all) {
-          if (sequence === self.sequence) self.facets.show(all);
+        pagefind().then(function (parts) { return parts.tables(); }).then(function (tables) {
+          if (sequence === self.sequence) self.facets.show(totals(tables));
         }).catch(function () {});
       }
       this.busy(false);
       return Promise.resolve();
     }
     this.busy(true);
-    return pagefind().then(function (module) {
-      var options = {filters: pagefindFilters(chosen)};
-      if (!words) options.sort = {date: "desc"};  // a filter alone: newest first
-      return module.search(words || null, options).then(function (search) {
-        if (sequence !== self.sequence) return null;
-        var counting = self.facets.built ? self.counts(module, words, chosen, search) : Promise.resolve(null);
-        return counting.then(function (counts) {
-          if (sequence !== self.sequence) return null;
-          if (counts) self.facets.show(counts);
-          self.current = {search: search, words: words, chosen: chosen, shown: 0};
-          self.list.replaceChildren();
-          self.status.textContent = self.describe(search.results.length, words, chosen);
-          return self.next(sequence);
-        });
-      });
+    // Filters, and counts once the facets are open, need the facet tables (fetched once).
+    var counting = filtered || this.facets.built;
+    return pagefind().then(function (parts) {
+      return Promise.all([parts.search(words || null), counting ? parts.tables() : null]);
+    }).then(function (found) {
+      if (sequence !== self.sequence) return null;
+      var search = found[1] ? narrow(found[0], found[1], chosen) : {results: found[0], filters: null};
+      if (self.facets.built) self.facets.show(search.filters);
+      self.current = {search: search, words: words, chosen: chosen, shown: 0};
+      self.list.replaceChildren();
+      self.status.textContent = self.describe(search.results.length, words, chosen);
+      return self.next(sequence);
     }).catch(function (error) {
       if (sequence !== self.sequence) return;
       self.status.textContent = location.protocol === "file:"
@@ -489,26 +555,6 @@
         : _("Search is not available right now.");
       self.busy(false);
       if (window.console) console.warn("digest search:", error);
-    });
-  };
-
-  // Counts for each filter: with its own values left out when some are ticked, so that ticking
-  // another one shows how many results it adds.
-  SearchView.prototype.counts = function (module, words, chosen, search) {
-    var jobs = FACETS.map(function (facet) {
-      if (!chosen[facet.name]) return Promise.resolve(search.filters[facet.name] || {});
-      var others = {};
-      Object.keys(chosen).forEach(function (name) { if (name !== facet.name) others[name] = chosen[name]; });
-      if (!words && !Object.keys(others).length) {
-        return allFilters().then(function (all) { return all[facet.name] || {}; });
-      }
-      return module.search(words || null, {filters: pagefindFilters(others)})
-        .then(function (wider) { return wider.filters[facet.name] || {}; });
-    });
-    return Promise.all(jobs).then(function (found) {
-      var counts = {};
-      FACETS.forEach(function (facet, index) { counts[facet.name] = found[index]; });
-      return counts;
     });
   };
 
