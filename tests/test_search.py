@@ -600,24 +600,12 @@ def test_the_pagefind_process_is_where_the_preview_lowers_its_priority():
 
 # --- Lighter first searches: pagefind_stable.compact ------------------------------------------------
 
-def test_compacting_caps_common_words_and_shortens_page_names(tmp_path):
-    """120 pages that all say "common" five times and once "rare<n>": after `compact` every page
-    keeps 3 positions of "common" and all of its own rare word, fragments have short names, and
-    the metadata names only files that exist."""
+def pagefind_index(pages, out):
+    """`pages` (a folder of HTML) indexed by Pagefind into `out`, as the digest's indexer does."""
     import asyncio
     import concurrent.futures
 
     from pagefind.index import IndexConfig, PagefindIndex
-
-    from digest.pagefind_stable import COMMON_POSITIONS, _read, compact, stabilise
-
-    pages = tmp_path / "pages"
-    for number in range(120):
-        page = pages / f"p{number:03d}" / "index.html"
-        page.parent.mkdir(parents=True)
-        page.write_text(f"<html lang=en><body><h1>Page {number}</h1><p>common one common two common three "
-                        f"common four common five rare{number}</p></body></html>", encoding="utf-8")
-    out = tmp_path / "index"
 
     async def index():
         async with PagefindIndex(config=IndexConfig(output_path=str(out), force_language="en")) as pagefind:
@@ -626,6 +614,22 @@ def test_compacting_caps_common_words_and_shortens_page_names(tmp_path):
     # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, index()).result()
+    return out
+
+
+def test_compacting_caps_common_words_and_shortens_page_names(tmp_path):
+    """120 pages that all say "common" five times and once "rare<n>": after `compact` every page
+    keeps 3 positions of "common" and all of its own rare word, fragments have short names, and
+    the metadata names only files that exist."""
+    from digest.pagefind_stable import COMMON_POSITIONS, _read, compact, stabilise
+
+    pages = tmp_path / "pages"
+    for number in range(120):
+        page = pages / f"p{number:03d}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<html lang=en><body><h1>Page {number}</h1><p>common one common two common three "
+                        f"common four common five rare{number}</p></body></html>", encoding="utf-8")
+    out = pagefind_index(pages, tmp_path / "index")
     compact(out)
     stabilise(out)
     entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
@@ -650,11 +654,6 @@ def test_pages_are_numbered_by_date_and_the_facet_table_holds_their_filter_value
     its page (index and fragment);
     decoded as search.js decodes it, the facet table gives every page the values its own fragment
     lists, and it is smaller than Pagefind's filter files."""
-    import asyncio
-    import concurrent.futures
-
-    from pagefind.index import IndexConfig, PagefindIndex
-
     from digest.pagefind_stable import FACET_ALPHABET, FACETS_FILE, _read, compact, stabilise, write_facets
 
     pages = tmp_path / "pages"
@@ -668,14 +667,7 @@ def test_pages_are_numbered_by_date_and_the_facet_table_holds_their_filter_value
                         f"<p>words w{number}x</p>{topics}"
                         f'<span data-pagefind-filter="place">Place {number % 100}</span></body></html>',
                         encoding="utf-8")
-    out = tmp_path / "index"
-
-    async def index():
-        async with PagefindIndex(config=IndexConfig(output_path=str(out), force_language="en")) as pagefind:
-            await pagefind.add_directory(str(pages))
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, index()).result()
+    out = pagefind_index(pages, tmp_path / "index")
     entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert dict(_read(out / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")[4])["date"] != list(range(150))
     compact(out)
