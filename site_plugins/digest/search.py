@@ -239,8 +239,9 @@ class PagefindIndexer:
         the same for every part), what search.js never fetches removed."""
         # Seconds of Python per 5,000 stories (CBOR in and out) in a process of its own: in this
         # thread it would hold the GIL from the preview rebuild or the build's page rendering.
-        finished = subprocess.run([sys.executable, "-m", __name__, str(bundle)], capture_output=True, text=True,
-                                  preexec_fn=(lambda: os.nice(19)) if self.background else None)
+        # The child lowers its own priority (a preexec_fn is not safe in this threaded process).
+        finished = subprocess.run([sys.executable, "-m", __name__, *(["--nice"] if self.background else []),
+                                   str(bundle)], capture_output=True, text=True)
         if finished.returncode:
             raise RuntimeError(f"could not finish the search part {bundle.name}: "
                                + (finished.stderr.strip().splitlines() or ["no message"])[-1])
@@ -374,4 +375,6 @@ def finish_part(bundle: Path) -> None:
 
 
 if __name__ == "__main__":
-    finish_part(Path(sys.argv[1]))
+    if sys.argv[1] == "--nice":  # the preview: after the rebuild, on whatever CPU is left
+        os.nice(19)
+    finish_part(Path(sys.argv[-1]))
