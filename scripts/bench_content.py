@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import itertools
 import os
-import random
 import resource
 import shutil
 import subprocess
@@ -25,7 +23,8 @@ sys.path.insert(0, str(ROOT / "site_plugins"))
 
 from digest.lint import content_warnings  # noqa: E402
 from digest.loader import DEFAULT_MAX_BYTES, load_content  # noqa: E402
-from digest.model import Source, Story  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests"))
+from synthetic_stories import synthetic  # noqa: E402  (the corpus tests/test_content_warnings.py uses)
 
 # Each case prints its wall time against its target; exit status 1 if any is over.
 #
@@ -119,25 +118,6 @@ def render_case(body: str) -> Callable[[Path], Callable[[], object]]:
         return lambda: subprocess.run([sys.executable, "-c", RENDER, str(folder)], check=True, env=env,
                                       capture_output=True, timeout=600)
     return prepare
-
-
-def synthetic(count: int) -> list[Story]:
-    """As tests/test_content_warnings.py: 70 stories a week, newsroom-like headlines, own sources."""
-    rng = random.Random(4)
-    vocabulary = [f"word{n}" for n in range(3_000)]
-    cum_weights = list(itertools.accumulate(1 / (rank + 3) for rank in range(len(vocabulary))))
-    start = dt.date(2020, 1, 6)
-    stories = []
-    for i in range(count):
-        day = start + dt.timedelta(days=i // 10)
-        stories.append(Story(
-            slug=f"s{i}", path=f"stories/s{i}.md", summary="x", tags=("t",), countries=(), body_markdown="Body",
-            title=" ".join(rng.choices(vocabulary, cum_weights=cum_weights, k=rng.randint(5, 9))),
-            published=dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc), edition=day,
-            sources=(Source("A", f"https://a.example/{i}"), Source("B", f"https://b.example/{i}")),
-            line_of={"title": 2, "sources": 6}, shown_path=f"content/stories/s{i}.md",
-        ))
-    return stories
 
 
 def lint_case(work: Path) -> Callable[[], object]:

@@ -4,7 +4,6 @@ stories, near-identical headlines in one week. Each names both files; none fails
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import random
 from fractions import Fraction
 
@@ -12,9 +11,9 @@ import pytest
 
 from digest.lint import SIMILAR_TITLES, content_warnings
 from digest.loader import load_content
-from digest.model import Source, Story
 
 from conftest import FIXTURES
+from synthetic_stories import synthetic
 
 ROOT = "tests/fixtures/contrib_duplicates"
 P = ROOT + "/stories/2024/11/"
@@ -66,24 +65,6 @@ def test_stories_with_their_own_sources_and_headlines_raise_no_warning():
 
 # --- many stories: the cost stays linear ---------------------------------------------------------
 
-def synthetic(count: int) -> list[Story]:
-    """`count` stories, 70 a week, headlines of 5 to 9 words from a newsroom-like vocabulary
-    (a few words in many headlines, a long tail), each story citing two URLs of its own."""
-    rng = random.Random(4)
-    vocabulary = [f"word{n}" for n in range(3_000)]
-    cum_weights = list(itertools.accumulate(1 / (rank + 3) for rank in range(len(vocabulary))))
-    start = dt.date(2020, 1, 6)
-    stories = []
-    for i in range(count):
-        day = start + dt.timedelta(days=i // 10)
-        stories.append(Story(
-            slug=f"s{i}", path=f"stories/s{i}.md", title=" ".join(rng.choices(vocabulary, cum_weights=cum_weights, k=rng.randint(5, 9))),
-            summary="x", published=dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc), edition=day,
-            tags=("t",), countries=(), body_markdown="Body",
-            sources=(Source("A", f"https://a.example/{i}"), Source("B", f"https://b.example/{i}")),
-            line_of={"title": 2, "sources": 6}, shown_path=f"content/stories/s{i}.md",
-        ))
-    return stories
 
 
 # How fast these are (comparing every pair of 20,000 stories would take minutes) is measured by
