@@ -109,3 +109,68 @@ def test_the_makefile_passes_host_and_port():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "scripts/serve.py --host $(HOST) --port $(PORT)" in makefile
     assert "HOST ?= 127.0.0.1" in makefile and "PORT ?= 8000" in makefile
+
+
+def test_a_story_in_a_new_month_folder_shows(preview):
+    # The native watcher must follow folders created after it started (a new month's folder).
+    project, base = preview
+    source = project / "content" / "stories" / "2024" / "10" / "october-story.md"
+    folder = project / "content" / "stories" / "2024" / "12"
+    folder.mkdir()
+    (folder / "december-story.md").write_text(
+        source.read_text(encoding="utf-8").replace("2024-10-", "2024-12-").replace("October", "December"),
+        encoding="utf-8")
+    wait_for(lambda: fetch(base + "stories/2024/12/december-story/")[0] == 200, "the new month's story")
+
+
+def live_reload_server(tmp_path):
+    from mkdocs.livereload import LiveReloadServer
+
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=free_port(), root=str(tmp_path))
+    server.watch(str(tmp_path))
+    return server
+
+
+def rebuild_wanted(server, path: Path) -> bool:
+    """Whether a save to `path` makes the server want a rebuild (within 10 s)."""
+    path.write_text(f"saved {time.monotonic()}\n", encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not server._want_rebuild:
+        time.sleep(0.05)
+    return server._want_rebuild
+
+
+def test_the_preview_is_told_of_a_save_by_the_kernel_not_by_polling(tmp_path):
+    from watchdog.observers.polling import PollingObserver
+
+    from digest.watcher import use_native_watcher
+
+    server = live_reload_server(tmp_path)
+    assert use_native_watcher(server)
+    try:
+        assert not isinstance(server.observer, PollingObserver) and server.observer.is_alive()
+        assert list(server._watched_paths) == [str(tmp_path)]
+        assert rebuild_wanted(server, tmp_path / "story.md")
+    finally:
+        server.observer.stop()
+        server.observer.join()
+
+
+def test_without_a_native_watcher_the_preview_still_polls(tmp_path, monkeypatch):
+    from watchdog.observers.polling import PollingObserver
+
+    from digest import watcher
+
+    def refuse(self):
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(watcher.NativeObserver, "start", refuse)
+    server = live_reload_server(tmp_path)
+    assert not watcher.use_native_watcher(server)
+    assert type(server.observer) is PollingObserver
+    server.observer.start()
+    try:
+        assert rebuild_wanted(server, tmp_path / "story.md")
+    finally:
+        server.observer.stop()
+        server.observer.join()

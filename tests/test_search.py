@@ -20,7 +20,7 @@ import pytest
 
 from digest.index import build_digest
 from digest.loader import load_content
-from digest.search import IndexResult, PagefindIndexer, SearchInput
+from digest.search import IndexResult, PagefindIndexer, SearchInput, part_months
 
 pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
 
@@ -132,12 +132,12 @@ def search_documents(build):
     return build.project / ".cache" / "digest" / "search-input"
 
 
-def index_by_year(documents, output, years=None) -> IndexResult:
-    """Index `documents` one part per year (`years`: year -> key; by default every year with the
+def index_by_year(documents, output, parts=None) -> IndexResult:
+    """Index `documents` in parts (`parts`: name -> key; by default one per year, each with the
     key "1") into `output`."""
-    if years is None:
-        years = {folder.name: "1" for folder in (documents / "stories").iterdir()}
-    result = PagefindIndexer(documents, str(output), "en", years=years).start().wait()
+    if parts is None:
+        parts = {folder.name: "1" for folder in (documents / "stories").iterdir()}
+    result = PagefindIndexer(documents, str(output), "en", parts=parts).start().wait()
     assert not result.error, result.error
     return result
 
@@ -172,7 +172,7 @@ def test_each_year_is_a_part_and_only_a_changed_year_is_indexed_again(fixture_bu
     again = index_by_year(documents, output)
     assert (again.parts, again.pages) == (0, 0) and snapshot(output) == before  # nothing changed: nothing done
 
-    changed = index_by_year(documents, output, years={"2024": "1", "2023": "2", "2022": "1"})
+    changed = index_by_year(documents, output, parts={"2024": "1", "2023": "2", "2022": "1"})
     assert (changed.parts, changed.pages) == (1, 2)
     after = snapshot(output)
     assert after.keys() == before.keys()
@@ -180,19 +180,19 @@ def test_each_year_is_a_part_and_only_a_changed_year_is_indexed_again(fixture_bu
     assert all(after[path][0] == before[path][0] for path in after)  # the same documents, the same bytes
 
     (output / "2022" / "pagefind-entry.json").write_text("{}")  # a part changed by someone else
-    assert index_by_year(documents, output, years={"2024": "1", "2023": "2", "2022": "1"}).parts == 1
+    assert index_by_year(documents, output, parts={"2024": "1", "2023": "2", "2022": "1"}).parts == 1
     assert snapshot(output)["2022/pagefind-entry.json"][0] == before["2022/pagefind-entry.json"][0]
     (output / "2022" / "facets.pf_facets").unlink()  # a part written before facet tables existed
-    assert index_by_year(documents, output, years={"2024": "1", "2023": "2", "2022": "1"}).parts == 1
+    assert index_by_year(documents, output, parts={"2024": "1", "2023": "2", "2022": "1"}).parts == 1
     assert snapshot(output)["2022/facets.pf_facets"][0] == before["2022/facets.pf_facets"][0]
 
-    fewer = index_by_year(documents, output, years={"2024": "1", "2023": "2"})  # 2022's last story is gone
+    fewer = index_by_year(documents, output, parts={"2024": "1", "2023": "2"})  # 2022's last story is gone
     assert fewer.parts == 0 and not (output / "2022").exists()
     assert [part["name"] for part in json.loads((output / "parts.json").read_text())["parts"]] == ["2024", "2023"]
 
     # From nothing, the same documents give the same files (what an incremental build relies on).
     fresh = tmp_path / "fresh"
-    index_by_year(documents, fresh, years={"2024": "1", "2023": "2"})
+    index_by_year(documents, fresh, parts={"2024": "1", "2023": "2"})
     assert {k: v[0] for k, v in snapshot(fresh).items()} == {k: v[0] for k, v in snapshot(output).items()}
 
 
@@ -217,13 +217,54 @@ def test_a_year_key_changes_only_when_its_stories_do(tmp_path):
     documents = SearchInput(folder, "en", {})
     for url in ("stories/2024/01/a/", "stories/2024/02/b/", "stories/2023/05/c/"):
         documents.write(url, "v1", "Title", "<p>Text</p>")
-    keys = documents.years()
+    keys = documents.parts()
     assert sorted(keys) == ["2023", "2024"]
     documents.write("stories/2024/02/b/", "v2", "Title", "<p>Other text</p>")
-    rewritten = documents.years()
+    rewritten = documents.parts()
     assert rewritten["2023"] == keys["2023"] and rewritten["2024"] != keys["2024"]
     documents.keep_only({"stories/2024/01/a/", "stories/2024/02/b/"})
-    assert sorted(documents.years()) == ["2024"] and documents.years()["2024"] == rewritten["2024"]
+    assert sorted(documents.parts()) == ["2024"] and documents.parts()["2024"] == rewritten["2024"]
+
+
+def test_a_year_above_the_part_size_is_split_into_the_fewest_parts_under_it(tmp_path):
+    folder = tmp_path / "search-input"
+    folder.mkdir()
+    documents = SearchInput(folder, "en", {})
+
+    def stories(*months):
+        documents.keep_only(set())
+        for number, month in enumerate(months):
+            documents.write(f"stories/{month}/s{number}/", "v1", "Title", "<p>Text</p>")
+        return documents
+
+    assert sorted(stories("2024/01", "2024/02", "2024/08", "2023/05").parts(limit=3)) == ["2023", "2024"]
+    assert sorted(stories("2024/01", "2024/02", "2024/08", "2023/05").parts(limit=2)) == [
+        "2023", "2024-h1", "2024-h2"]  # halves: January-June, July-December
+    assert sorted(stories("2024/01", "2024/04", "2024/12").parts(limit=1)) == ["2024-q1", "2024-q2", "2024-q4"]
+    # A month above the limit cannot be split (its stories are one folder): a part all the same.
+    assert sorted(stories("2024/01", "2024/01", "2024/02").parts(limit=1)) == ["2024-01", "2024-02"]
+    keys = stories("2024/01", "2024/02", "2024/08", "2023/05").parts(limit=2)
+    documents.write("stories/2024/08/s2/", "v2", "Title", "<p>Other text</p>")
+    changed = documents.parts(limit=2)
+    assert [name for name in keys if keys[name] != changed[name]] == ["2024-h2"]  # the other parts are kept
+    assert part_months("2024-h2") == [7, 8, 9, 10, 11, 12] and part_months("2024-q1") == [1, 2, 3]
+    assert part_months("2024") == list(range(1, 13)) and part_months("2024-05") == [5]
+
+
+def test_a_split_years_parts_hold_its_months_stories(fixture_build, tmp_path):
+    build = fixture_build("years")
+    documents, output = tmp_path / "documents", tmp_path / "pagefind"
+    shutil.copytree(search_documents(build), documents)
+    parts = SearchInput(documents, "en", {url: "1" for url in (
+        "stories/2024/01/new-ferry-route/", "stories/2024/02/port-wages/", "stories/2024/03/ferry-strike-ends/",
+        "stories/2023/05/port-strike/", "stories/2023/11/ferry-sinks/", "stories/2022/08/first-ferry/")}).parts(limit=1)
+    assert (index_by_year(documents, output, parts=parts).parts) == 6
+    listed = [part["name"] for part in json.loads((output / "parts.json").read_text(encoding="utf-8"))["parts"]]
+    assert listed == ["2024-03", "2024-02", "2024-01", "2023-h2", "2023-h1", "2022"]
+    for name in listed:
+        urls = {record["url"] for record in map(fragment_record, (output / name / "fragment").iterdir())}
+        assert urls == {"/" + story.url for story in years_digest().stories
+                        if story.edition.year == int(name[:4]) and story.edition.month in part_months(name)}, name
 
 
 def fragment_record(path) -> dict:
@@ -438,6 +479,31 @@ def test_words_find_the_stories_of_every_year_part_with_counts_over_all(years_si
 
 
 @pytest.mark.browser
+def test_a_year_split_in_parts_is_one_year_to_the_reader(browser, tmp_path_factory):
+    """search_part_size: 1 splits 2024 into months and 2023 into halves: the same results, and the
+    year facet counts each year once."""
+    site = serve_build(YEARS, tmp_path_factory.mktemp("split-served"), search_part_size=1)
+    served = next(site)
+    try:
+        listed = json.loads((served.build.site / "pagefind" / "parts.json").read_text(encoding="utf-8"))["parts"]
+        assert [part["name"] for part in listed] == ["2024-03", "2024-02", "2024-01", "2023-h2", "2023-h1", "2022"]
+        tab = new_tab(browser)
+        ferry = [story for story in years_digest().stories if "ferry" in story.body_markdown.lower()]
+        assert set(search(tab, served, "ferry")) == {story.title for story in ferry}
+        tab.locator("form .dg-search__filters summary").click()
+        assert facet_counts(tab) == counted(ferry)
+        tab.open(served.url("search/?year=2024"))
+        wait_for_results(tab)
+        in_2024 = sorted((story for story in years_digest().stories if story.edition.year == 2024),
+                         key=lambda story: story.published, reverse=True)
+        assert shown(tab, PAGE_RESULTS) == [story.title for story in in_2024]
+        assert not tab.problems, tab.problems
+        tab.page.context.close()
+    finally:
+        site.close()
+
+
+@pytest.mark.browser
 def test_filtered_results_are_those_pagefinds_own_filters_give_in_its_order(years_site, tab):
     """search.js filters from the facet tables, not with Pagefind's filter files: same results, same
     order as Pagefind's own filtered search of the merged parts (asked here, in the same page)."""
@@ -617,20 +683,28 @@ def pagefind_index(pages, out):
     return out
 
 
-def test_compacting_caps_common_words_and_shortens_page_names(tmp_path):
-    """120 pages that all say "common" five times and once "rare<n>": after `compact` every page
-    keeps 3 positions of "common" and all of its own rare word, fragments have short names, and
-    the metadata names only files that exist."""
-    from digest.pagefind_stable import COMMON_POSITIONS, _read, compact, stabilise
-
-    pages = tmp_path / "pages"
+def common_word_pages(pages):
+    """120 pages (enough for `compact` to cap common words) that all say "common" five times and
+    once "rare<n>", in the folder `pages`."""
     for number in range(120):
         page = pages / f"p{number:03d}" / "index.html"
         page.parent.mkdir(parents=True)
         page.write_text(f"<html lang=en><body><h1>Page {number}</h1><p>common one common two common three "
                         f"common four common five rare{number}</p></body></html>", encoding="utf-8")
-    out = pagefind_index(pages, tmp_path / "index")
+    return pages
+
+
+def test_compacting_caps_common_words_and_shortens_page_names(tmp_path):
+    """120 pages that all say "common" five times and once "rare<n>": after `compact` every page
+    keeps 3 positions of "common" and all of its own rare word, fragments have short names, and
+    the metadata names only files that exist."""
+    import gc
+
+    from digest.pagefind_stable import COMMON_POSITIONS, _read, compact, stabilise
+
+    out = pagefind_index(common_word_pages(tmp_path / "pages"), tmp_path / "index")
     compact(out)
+    assert gc.isenabled()  # compact turns it off while it decodes, and on again
     stabilise(out)
     entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
     meta = _read(out / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
@@ -645,6 +719,47 @@ def test_compacting_caps_common_words_and_shortens_page_names(tmp_path):
     assert len(words["common"]) == 120
     assert all(len([loc for loc in page[1] if loc >= 0]) == COMMON_POSITIONS for page in words["common"])
     assert all(len([loc for loc in page[1] if loc >= 0]) == 1 for page in words["rare7"])  # untouched
+
+
+@pytest.fixture(scope="module")
+def common_word_index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("common-word-index")
+    return pagefind_index(common_word_pages(folder / "pages"), folder / "index")
+
+
+@pytest.mark.parametrize("change", ["indefinite length", "bignum tag", "shared value", "float", "map"])
+def test_compacting_refuses_an_index_chunk_pagefind_would_not_write(common_word_index, tmp_path, change):
+    """An index chunk with CBOR that Pagefind does not write is refused (`compact` does not encode
+    each chunk again to compare, it decodes strictly), even where it decodes to the same numbers
+    (an indefinite length, a bignum, a shared value), and the garbage collector is on again."""
+    import gc
+
+    import cbor2
+
+    from digest.pagefind_stable import SIGNATURE, UnexpectedFormat, _read, compact
+
+    out = shutil.copytree(common_word_index, tmp_path / "index")
+    chunk = sorted((out / "index").iterdir())[0]
+    words = _read(chunk)
+    page = words[0][0][1][0]  # the first page of the chunk's first word: [delta, locations, ...]
+    if change == "indefinite length":
+        payload = cbor2.dumps(words)
+        assert payload[0] == 0x81  # an array of one item (the words) ...
+        payload = b"\x9f" + payload[1:] + b"\xff"  # ... written without its length
+    else:
+        if change == "bignum tag":
+            page[0] = cbor2.CBORTag(2, page[0].to_bytes(2, "big"))  # decodes to the same integer
+        elif change == "shared value":
+            page[1] = cbor2.CBORTag(28, page[1])  # decodes to the same list
+        elif change == "float":
+            page[1] = [float(location) for location in page[1]]
+        else:
+            page[1] = dict(enumerate(page[1]))
+        payload = cbor2.dumps(words)
+    chunk.write_bytes(gzip.compress(SIGNATURE + payload, mtime=0))
+    with pytest.raises(UnexpectedFormat, match="CBOR is not|word layout"):
+        compact(out)
+    assert gc.isenabled()
 
 
 def test_pages_are_numbered_by_date_and_the_facet_table_holds_their_filter_values(tmp_path):

@@ -44,7 +44,8 @@ from .newsletter import (DEFAULT_SUBJECT, Newsletter, SettingsError, check_sende
                          email_files)
 from .pages import PageSpec, SitePages
 from .render import MarkdownRenderer
-from .search import ENGINES, PAGEFIND_FOLDER, PagefindIndexer, SearchInput
+from .search import ENGINES, PAGEFIND_FOLDER, PART_LIMIT, PagefindIndexer, SearchInput
+from .watcher import use_native_watcher
 
 log = get_plugin_logger(__name__)
 PACKAGE = Path(__file__).parent
@@ -120,6 +121,9 @@ class DigestConfig(base.Config):
     home_editions = opt.Type(int, default=10)
     page_size = opt.Type(int, default=50)
     related_count = opt.Type(int, default=5)
+    # Stories in one part of the search index, at most: a year above it is split (search.py).
+    # Pagefind holds about 210 MiB per 1,000 stories while it indexes a part.
+    search_part_size = _AtLeastOne(default=PART_LIMIT)
     feed_size = opt.Type(int, default=50)
     drafts = opt.Optional(opt.Type(bool))  # unset: shown by `mkdocs serve` only
     max_story_bytes = opt.Type(int, default=DEFAULT_MAX_BYTES)
@@ -157,6 +161,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             # The logger of the engine's build module: "mkdocs.commands.build", or under ProperDocs
             # (which serves `import mkdocs.x` from properdocs.x) "properdocs.commands.build".
             engine_build.log.addFilter(_DIRTY_FILTER)
+
+    def on_serve(self, server, *, config, builder):
+        # A save noticed by the kernel at once, not by walking content/ every half second.
+        use_native_watcher(server)
+        return server
 
     def on_shutdown(self) -> None:
         if self.search_dir is not None:
@@ -438,10 +447,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         search_input.keep_only({spec.url for spec in searchable})
         manifest.search_inputs = search_input.fingerprints
         output = Path(config.site_dir) / PAGEFIND_FOLDER
-        # One Pagefind part per year, indexed only when one of its stories' documents changed
-        # (search.py says why and what it costs a search).
+        # One Pagefind part per year (or part of a year, above search_part_size stories), indexed
+        # only when one of its stories' documents changed (search.py says why and what it costs).
         serving = self.command == "serve"
-        self.indexer = PagefindIndexer(folder, str(output), self.language, years=search_input.years(),
+        parts = search_input.parts(self.config.search_part_size)
+        self.indexer = PagefindIndexer(folder, str(output), self.language, parts=parts,
                                        after=self.indexer if serving else None, background=serving).start()
 
     def on_build_error(self, *, error) -> None:

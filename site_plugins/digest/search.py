@@ -9,26 +9,30 @@ a story's page changed.
 
 The index is in parts that the browser searches as one (Pagefind's `mergeIndex`, in
 assets/search.js): one part, "all", or one per year of stories, each indexed by a Pagefind process
-of its own. Pagefind's process holds about 200 MiB per 1,000 pages, so a year's part costs what the
-year costs, not what the archive costs, and an edit indexes again only the years it touches; each
+of its own. Pagefind's process holds about 210 MiB per 1,000 pages, so a part costs what its
+stories cost, not what the archive costs, and an edit indexes again only the part it touches; each
 part adds to a first search, though (an index chunk per part for each word: measured at 10,000
-stories, +8 % with two parts). Layout of `site/pagefind/`:
+stories, +8 % with two parts). A year of more than `search_part_size` stories (default 3,000,
+about 630 MiB) is split into half-years, quarters or months, the coarsest that keeps every part of it
+under the limit: the memory of a build is bounded whatever the archive's size or pace.
+Layout of `site/pagefind/`:
 
     pagefind.js       Pagefind's script, the same for every part
     parts.json        {"parts": [{"name": "2024", "tag": "..."}, ...]}, newest first
     2024/, 2023/ ...  one Pagefind bundle each (entry, metadata, index, fragments, filters, wasm),
                       and facets.pf_facets: its pages' topics and countries, which search.js
                       counts and filters with (pagefind_stable.write_facets): Pagefind's own
-                      filter files, twice the size, stay there unfetched
+                      filter files, twice the size, stay there unfetched; a split year's parts
+                      are 2024-h2, 2024-h1 (half-years), 2024-q4 ... (quarters) or 2024-12 ...
 
-Parts are years, so the year facet is the part (`mergeFilter` in search.js), not a filter file
-every search with facets would download; each part is compacted (`pagefind_stable.compact`: short
-page names, pages numbered in date order instead of a date sort, capped positions of the words
-most pages contain) before it is made byte-stable.
+A part lies within a year, so the year facet is the part's year (`mergeFilter` in search.js), not
+a filter file every search with facets would download; each part is compacted
+(`pagefind_stable.compact`: short page names, pages numbered in date order instead of a date
+sort, capped positions of the words most pages contain) before it is made byte-stable.
 `tag` changes whenever the part's files do (search.js passes it to Pagefind as `metaCacheTag`).
-Which documents each part was indexed from (the key of its year, `SearchInput.years()`) is kept
-with the documents, not in the site (the key depends on the build's folder): a part whose key and
-files are unchanged is not indexed again. A new year adds a part to parts.json; no page changes.
+Which documents each part was indexed from (its key, `SearchInput.parts()`) is kept with the
+documents, not in the site (the key depends on the build's folder): a part whose key and files are
+unchanged is not indexed again. A new part is added to parts.json; no page changes.
 """
 
 from __future__ import annotations
@@ -65,16 +69,48 @@ SCRIPT = "pagefind.js"  # one copy at the top; search.js imports it and points i
 # thread (`noWorker`), so these are never fetched.
 UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
                 "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
-# A story's document is stories/<YYYY>/<MM>/<slug>/index.html: its year names its part.
-STORY_YEAR = re.compile(r"stories/(\d{4})/")
+# A story's document is stories/<YYYY>/<MM>/<slug>/index.html: its year and month name its part.
+STORY_MONTH = re.compile(r"stories/(\d{4})/(\d{2})/")
+PART_LIMIT = 3000  # stories in a part, at most (unless one month has more): about 630 MiB
+SPANS = {12: "{year}", 6: "{year}-h{n}", 3: "{year}-q{n}", 1: "{year}-{month:02d}"}  # months per part
+PART_NAME = re.compile(r"(\d{4})(?:-h([12])|-q([1-4])|-(0[1-9]|1[0-2]))?")
 
 
-def year_of(url: str) -> str:
-    """The part a story's document belongs to: "stories/2024/11/x/" -> "2024"."""
-    match = STORY_YEAR.match(url)
+def month_of(url: str) -> tuple[str, int]:
+    """A story document's year and month: "stories/2024/11/x/" -> ("2024", 11)."""
+    match = STORY_MONTH.match(url)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"{url!r} is not under stories/<YYYY>/<MM>/")
+    return match.group(1), int(match.group(2))
+
+
+def part_name(year: str, month: int, span: int) -> str:
+    """The part of a story of `year` and `month` when its year is split in parts of `span` months."""
+    return SPANS[span].format(year=year, n=(month - 1) // span + 1, month=month)
+
+
+def part_months(name: str) -> list[int]:
+    """The months a part holds: "2024" -> 1..12, "2024-h2" -> 7..12, "2024-q1" -> 1..3, "2024-05" -> 5."""
+    match = PART_NAME.fullmatch(name)
     if match is None:
-        raise ValueError(f"{url!r} is not under stories/<YYYY>/")
-    return match.group(1)
+        raise ValueError(f"{name!r} is not the name of a part of a year")
+    _, half, quarter, month = match.groups()
+    if month:
+        return [int(month)]
+    span, n = (6, int(half)) if half else (3, int(quarter)) if quarter else (12, 1)
+    return list(range((n - 1) * span + 1, n * span + 1))
+
+
+def split_year(months: Mapping[int, int], limit: int) -> int:
+    """How many months each part of a year spans (`months`: month -> stories): the most, from
+    12 down to 1, that keeps every part at `limit` stories or fewer (1 if no span does)."""
+    for span in SPANS:
+        totals: dict[int, int] = {}
+        for month, count in months.items():
+            totals[(month - 1) // span] = totals.get((month - 1) // span, 0) + count
+        if max(totals.values(), default=0) <= limit:
+            return span
+    return 1
 
 
 @dataclass
@@ -116,25 +152,32 @@ class SearchInput:
             shutil.rmtree(self.folder / url, ignore_errors=True)
             del self.fingerprints[url]
 
-    def years(self) -> dict[str, str]:
-        """Each year that has stories, with the key of its documents: it changes when one of them
-        is written anew, added or removed (PagefindIndexer indexes a year again only then)."""
-        by_year: dict[str, list[tuple[str, str]]] = {}
+    def parts(self, limit: int = PART_LIMIT) -> dict[str, str]:
+        """Each part of the index (a year, or the parts of a year of more than `limit` stories)
+        with the key of its documents: it changes when one of them is written anew, added or
+        removed (PagefindIndexer indexes a part again only then)."""
+        months: dict[str, dict[int, list[tuple[str, str]]]] = {}
         for url, fingerprint in sorted(self.fingerprints.items()):
-            by_year.setdefault(year_of(url), []).append((url, fingerprint))
-        return {year: hashlib.sha256(repr(documents).encode()).hexdigest() for year, documents in by_year.items()}
+            year, month = month_of(url)
+            months.setdefault(year, {}).setdefault(month, []).append((url, fingerprint))
+        by_part: dict[str, list[tuple[str, str]]] = {}
+        for year, documents in months.items():
+            span = split_year({month: len(them) for month, them in documents.items()}, limit)
+            for month in sorted(documents):
+                by_part.setdefault(part_name(year, month, span), []).extend(documents[month])
+        return {name: hashlib.sha256(repr(documents).encode()).hexdigest() for name, documents in by_part.items()}
 
 
 class PagefindIndexer:
     """Pagefind's index of a `SearchInput` folder, built in a background thread, in parts (see the
     module's docstring for the layout of `output_dir`).
 
-    With `years` (year -> key, from `SearchInput.years()`): one part per year. A part indexed
-    from documents with the same key, and still in `output_dir` as it was written, is kept; the
-    others are indexed one after the other, newest first, each by a Pagefind process of its own;
-    parts of years no longer listed are removed.
+    With `parts` (name -> key, from `SearchInput.parts()`): one part per year or part of a year.
+    A part indexed from documents with the same key, and still in `output_dir` as it was
+    written, is kept; the others are indexed one after the other, newest first, each by a
+    Pagefind process of its own; parts no longer listed are removed.
 
-    Without `years` (the calling convention of the single index): one part, "all", that
+    Without `parts` (the calling convention of the single index): one part, "all", that
     `add(glob)` feeds as soon as a part of the folder is written ("stories/2024/11/**/*.html") and
     `finish()` ends; it is indexed every time.
 
@@ -143,12 +186,12 @@ class PagefindIndexer:
     `background` (a preview) runs Pagefind at the lowest CPU priority."""
 
     def __init__(self, input_dir: Path, output_dir: str, language: str, after: "PagefindIndexer | None" = None,
-                 *, background: bool = False, years: Mapping[str, str] | None = None) -> None:
+                 *, background: bool = False, parts: Mapping[str, str] | None = None) -> None:
         self.input_dir = input_dir
         self.background = background  # a preview's index: lowest CPU priority, the rebuild comes first
         self.output_dir = Path(output_dir)
         self.language = language
-        self.years = None if years is None else {_checked_name(year, ALL): key for year, key in years.items()}
+        self.parts = None if parts is None else {_checked_name(name, ALL): key for name, key in parts.items()}
         self.result = IndexResult()
         self._after = after
         self._globs: queue.Queue[str | None] = queue.Queue()
@@ -161,11 +204,11 @@ class PagefindIndexer:
         return self
 
     def add(self, glob: str) -> None:
-        """Without `years`: index the documents under `input_dir` that match `glob`."""
+        """Without `parts`: index the documents under `input_dir` that match `glob`."""
         self._globs.put(glob)
 
     def finish(self) -> None:
-        """Without `years`: no more globs; Pagefind writes its files while the build goes on."""
+        """Without `parts`: no more globs; Pagefind writes its files while the build goes on."""
         self._globs.put(None)
 
     def wait(self) -> IndexResult:
@@ -177,10 +220,10 @@ class PagefindIndexer:
             self._after.wait()
         started = time.perf_counter()
         try:
-            self._index({ALL: ""} if self.years is None else self.years)
+            self._index({ALL: ""} if self.parts is None else self.parts)
         except Exception as error:  # reported by the caller as a build error, never a traceback
             self.result.error = f"{type(error).__name__}: {error}"
-            while self.years is None and not self._all_read and self._globs.get() is not None:
+            while self.parts is None and not self._all_read and self._globs.get() is not None:
                 pass  # drop what is left
         self.result.seconds = time.perf_counter() - started
 
@@ -195,7 +238,8 @@ class PagefindIndexer:
             key, tag = wanted[name], parts.get(name)
             if key and tag and indexed.get(name) == {"key": key, "tag": tag} and _tag(output / name) == tag:
                 continue  # indexed from these documents, and still there as it was written
-            globs = None if name == ALL else [f"stories/{name}/**/*.html"]  # None: from add()
+            globs = None if name == ALL else [f"stories/{name[:4]}/{month:02d}/**/*.html"
+                                              for month in part_months(name)]  # None: from add()
             with tempfile.TemporaryDirectory(dir=output, prefix=".staging-") as staging:
                 bundle = Path(staging) / name
                 pages = self._complete_part(bundle, globs)
@@ -217,7 +261,7 @@ class PagefindIndexer:
                 asyncio.run(self._index_part(Path(staging) / ALL, []))
                 self._finish_bundle(Path(staging) / ALL)
         keep = {SCRIPT, PARTS_FILE} | set(parts)
-        for path in output.iterdir():  # parts of years now empty, an older layout, an interrupted run's
+        for path in output.iterdir():  # parts now empty or split otherwise, an interrupted run's
             if path.name not in keep:
                 shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
 
@@ -334,10 +378,10 @@ def _write_json(path: Path, value) -> None:
 
 
 def _checked_name(name: str, *other: str) -> str:
-    """A part's name, which becomes a folder name and a URL: a year or "all", nothing else
-    (`other` names are refused too)."""
-    if not (isinstance(name, str) and (re.fullmatch(r"\d{4}", name) or name == ALL) and name not in other):
-        raise ValueError(f"{name!r} is not the name of a part (a year or {ALL!r})")
+    """A part's name, which becomes a folder name and a URL: a year or part of one ("2024",
+    "2024-h1", "2024-q3", "2024-05") or "all", nothing else (`other` names are refused too)."""
+    if not (isinstance(name, str) and (PART_NAME.fullmatch(name) or name == ALL) and name not in other):
+        raise ValueError(f"{name!r} is not the name of a part (a year, part of a year, or {ALL!r})")
     return name
 
 

@@ -6,8 +6,8 @@
    search (focus or a key in a search box, or the search page: theme/main.html loads it), so a
    story page loads neither; the facets' data (each part's facet table) only when the filters open
    or the address holds one. The index is in parts
-   (pagefind/<part>/, listed newest first in pagefind/parts.json: one per year of stories, or one
-   for all), which Pagefind searches as one. Every text that comes from the index goes into the
+   (pagefind/<part>/, listed newest first in pagefind/parts.json: one per year of stories, or part
+   of a year for a large one, or one for all), which Pagefind searches as one. Every text that comes from the index goes into the
    page as text; Pagefind's excerpt is rebuilt from its text and its <mark> elements only. Material's own search is off in this mode: its markup is not on the page,
    so its bundle binds nothing and fetches no index. */
 (function () {
@@ -66,7 +66,7 @@
   // --- Pagefind, loaded once, on first use ---------------------------------------------------
 
   // Each part's pages carry this filter with the part's name (Pagefind's `mergeFilter`): a search
-  // for every story of one part. Parts are years, so the part is the year facet too.
+  // for every story of one part. A part lies within a year, so the part gives the year facet too.
   var PART_FILTER = "_part";
   var YEAR = "year";
   var loading = null;
@@ -173,9 +173,10 @@
     });
   }
 
-  // A page's values of a facet; the year facet's is the part (a single part, "all", is no year).
+  // A page's values of a facet; the year facet's is the part's year ("2024", or a split year's
+  // "2024-h1", "2024-q3", "2024-05"; a single part, "all", is no year).
   Table.prototype.values = function (name, page) {
-    if (name === YEAR) return /^\d{4}$/.test(this.part) ? [this.part] : [];
+    if (name === YEAR) return /^\d{4}/.test(this.part) ? [this.part.slice(0, 4)] : [];
     var filter = this.filters[name];
     if (!filter) return [];
     return (filter.pages[page] || []).map(function (number) { return filter.values[number]; });
