@@ -37,6 +37,7 @@ from mkdocs.utils import get_relative_url
 
 from . import bundle, feeds, head, i18n, images, kinds, sanitize, sitemaps
 from .cache import BuildCache, site_key
+from .collector import IdleCollector
 from .index import build_digest
 from .loader import DEFAULT_MAX_BYTES, load_content
 from .model import Page
@@ -152,11 +153,14 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.known_fingerprints: dict[tuple, str] = {}  # serve: page fingerprints by what they hash
         self.earlier_fingerprints: dict[tuple, str] = {}
         self.lit = None  # the navigation page shown as current while a page out of it is written
+        self.collector: IdleCollector | None = None  # serve: the cycle collector between rebuilds
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
         # MkDocs keeps this object for the process; a build starts from what .cache/ holds.
         self.memory, self.swept, self.indexer, self.last_index = None, False, None, None
+        if command == "serve":
+            self.collector = IdleCollector()
         if dirty:
             # The logger of the engine's build module: "mkdocs.commands.build", or under ProperDocs
             # (which serves `import mkdocs.x` from properdocs.x) "properdocs.commands.build".
@@ -168,6 +172,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         return server
 
     def on_shutdown(self) -> None:
+        if self.collector is not None:
+            self.collector.stop()
         if self.search_dir is not None:
             shutil.rmtree(self.search_dir, ignore_errors=True)
 
@@ -175,6 +181,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     # the digest's theme folder (with partials/languages/fa-AF.html) must be in place by then.
     @event_priority(50)
     def on_config(self, config):
+        if self.collector is not None:
+            self.collector.begin()  # until on_post_build or on_build_error
         for name in ("home_editions", "page_size", "feed_size"):
             if self.config[name] < 1:
                 raise PluginError(f"digest: `{name}` must be at least 1")
@@ -455,6 +463,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                                        after=self.indexer if serving else None, background=serving).start()
 
     def on_build_error(self, *, error) -> None:
+        if self.collector is not None:
+            self.collector.end()
         if self.indexer is not None and self.command == "build":
             self.indexer.wait()
 
@@ -483,6 +493,13 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         return output
 
     def on_post_build(self, *, config) -> None:
+        try:
+            self._post_build(config)
+        finally:
+            if self.collector is not None:
+                self.collector.end()
+
+    def _post_build(self, config) -> None:
         """Feeds and the news sitemap, from the same digest and rendered HTML as the pages; then
         what no longer belongs in site_dir goes, and the fingerprints are kept for next time."""
         if self.pages is None:
