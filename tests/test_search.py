@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import shutil
+import time
 from collections import Counter
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
@@ -194,6 +195,20 @@ def test_each_year_is_a_part_and_only_a_changed_year_is_indexed_again(fixture_bu
     fresh = tmp_path / "fresh"
     index_by_year(documents, fresh, parts={"2024": "1", "2023": "2"})
     assert {k: v[0] for k, v in snapshot(fresh).items()} == {k: v[0] for k, v in snapshot(output).items()}
+
+
+def test_a_part_is_indexed_only_once_its_documents_are_said_to_be_written(fixture_build, tmp_path):
+    build = fixture_build("years")
+    documents, output = tmp_path / "documents", tmp_path / "pagefind"
+    shutil.copytree(search_documents(build), documents)
+    indexer = PagefindIndexer(documents, str(output), "en", parts={"2024": "1", "2023": "1", "2022": "1"},
+                              waiting={"2024", "2023", "2022"}).start()
+    time.sleep(0.5)
+    assert not (output / "2024").exists() and indexer._thread.is_alive()  # the newest part waits first
+    indexer.ready("2024")
+    indexer.ready_all()  # what a build that stops half-way does: nothing waits for ever
+    result = indexer.wait()
+    assert not result.error and (result.parts, result.pages) == (3, 6)
 
 
 def test_without_years_the_index_is_one_part_fed_glob_by_glob(fixture_build, tmp_path):

@@ -45,7 +45,7 @@ from .newsletter import (DEFAULT_SUBJECT, Newsletter, SettingsError, check_sende
                          email_files)
 from .pages import PageSpec, SitePages
 from .render import MarkdownRenderer
-from .search import ENGINES, PAGEFIND_FOLDER, PART_LIMIT, PagefindIndexer, SearchInput
+from .search import ENGINES, PAGEFIND_FOLDER, PART_LIMIT, PagefindIndexer, SearchInput, part_keys, partition
 from .watcher import use_native_watcher
 
 log = get_plugin_logger(__name__)
@@ -447,20 +447,28 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         else:
             folder = self.cache_dir / "search-input"
         search_input = SearchInput(folder, self.language, manifest.search_inputs)
-        searchable = [spec for spec in self.pages.specs.values() if spec.searchable]
-        for spec in searchable:
-            key = self.pages.search_key(spec, page_key)
-            if not search_input.current(spec.url, key, look=not self.swept):
-                search_input.write(spec.url, key, spec.title, self.pages.search_document(spec))
-        search_input.keep_only({spec.url for spec in searchable})
-        manifest.search_inputs = search_input.fingerprints
-        output = Path(config.site_dir) / PAGEFIND_FOLDER
+        searchable = {spec.url: spec for spec in self.pages.specs.values() if spec.searchable}
+        wanted = {url: self.pages.search_key(spec, page_key) for url, spec in searchable.items()}
+        search_input.keep_only(set(wanted))
         # One Pagefind part per year (or part of a year, above search_part_size stories), indexed
         # only when one of its stories' documents changed (search.py says why and what it costs).
+        by_part = partition(wanted, self.config.search_part_size)
         serving = self.command == "serve"
-        parts = search_input.parts(self.config.search_part_size)
-        self.indexer = PagefindIndexer(folder, str(output), self.language, parts=parts,
-                                       after=self.indexer if serving else None, background=serving).start()
+        output = Path(config.site_dir) / PAGEFIND_FOLDER
+        indexer = self.indexer = PagefindIndexer(
+            folder, str(output), self.language, parts=part_keys(by_part), waiting=set(by_part),
+            after=self.indexer if serving else None, background=serving).start()
+        # The documents part by part, in the order Pagefind takes the parts (newest first): it
+        # indexes the first while the others' documents are rendered (a cold build's story bodies).
+        try:
+            for name in sorted(by_part, reverse=True):
+                for url, key in by_part[name]:
+                    if not search_input.current(url, key, look=not self.swept):
+                        search_input.write(url, key, searchable[url].title, self.pages.search_document(searchable[url]))
+                indexer.ready(name)
+        finally:
+            indexer.ready_all()
+        manifest.search_inputs = search_input.fingerprints
 
     def on_build_error(self, *, error) -> None:
         if self.collector is not None:

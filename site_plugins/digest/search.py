@@ -153,19 +153,29 @@ class SearchInput:
             del self.fingerprints[url]
 
     def parts(self, limit: int = PART_LIMIT) -> dict[str, str]:
-        """Each part of the index (a year, or the parts of a year of more than `limit` stories)
-        with the key of its documents: it changes when one of them is written anew, added or
-        removed (PagefindIndexer indexes a part again only then)."""
-        months: dict[str, dict[int, list[tuple[str, str]]]] = {}
-        for url, fingerprint in sorted(self.fingerprints.items()):
-            year, month = month_of(url)
-            months.setdefault(year, {}).setdefault(month, []).append((url, fingerprint))
-        by_part: dict[str, list[tuple[str, str]]] = {}
-        for year, documents in months.items():
-            span = split_year({month: len(them) for month, them in documents.items()}, limit)
-            for month in sorted(documents):
-                by_part.setdefault(part_name(year, month, span), []).extend(documents[month])
-        return {name: hashlib.sha256(repr(documents).encode()).hexdigest() for name, documents in by_part.items()}
+        """Each part of the index of the documents written (see `part_keys`)."""
+        return part_keys(partition(self.fingerprints, limit))
+
+
+def partition(fingerprints: Mapping[str, str], limit: int = PART_LIMIT) -> dict[str, list[tuple[str, str]]]:
+    """The story documents (URL -> fingerprint) of each part of the index: a year, or the parts of
+    a year of more than `limit` stories; each part's documents in URL order."""
+    months: dict[str, dict[int, list[tuple[str, str]]]] = {}
+    for url, fingerprint in sorted(fingerprints.items()):
+        year, month = month_of(url)
+        months.setdefault(year, {}).setdefault(month, []).append((url, fingerprint))
+    by_part: dict[str, list[tuple[str, str]]] = {}
+    for year, documents in months.items():
+        span = split_year({month: len(them) for month, them in documents.items()}, limit)
+        for month in sorted(documents):
+            by_part.setdefault(part_name(year, month, span), []).extend(documents[month])
+    return by_part
+
+
+def part_keys(by_part: Mapping[str, list[tuple[str, str]]]) -> dict[str, str]:
+    """Each part with the key of its documents: it changes when one of them is written anew,
+    added or removed (PagefindIndexer indexes a part again only then)."""
+    return {name: hashlib.sha256(repr(documents).encode()).hexdigest() for name, documents in by_part.items()}
 
 
 class PagefindIndexer:
@@ -181,18 +191,25 @@ class PagefindIndexer:
     `add(glob)` feeds as soon as a part of the folder is written ("stories/2024/11/**/*.html") and
     `finish()` ends; it is indexed every time.
 
+    `waiting` names parts whose documents are still being written: each is indexed once
+    `ready(name)` says they are (a cold build writes them part by part, newest first, the order
+    in which they are indexed, so that Pagefind starts on the first part while the build renders
+    the documents of the others).
+
     Each part is written to a fresh folder and put in place only when complete: a preview keeps
     serving the previous one meanwhile. `after` (an earlier indexer) is waited for first;
     `background` (a preview) runs Pagefind at the lowest CPU priority."""
 
     def __init__(self, input_dir: Path, output_dir: str, language: str, after: "PagefindIndexer | None" = None,
-                 *, background: bool = False, parts: Mapping[str, str] | None = None) -> None:
+                 *, background: bool = False, parts: Mapping[str, str] | None = None,
+                 waiting: set[str] | frozenset[str] = frozenset()) -> None:
         self.input_dir = input_dir
         self.background = background  # a preview's index: lowest CPU priority, the rebuild comes first
         self.output_dir = Path(output_dir)
         self.language = language
         self.parts = None if parts is None else {_checked_name(name, ALL): key for name, key in parts.items()}
         self.result = IndexResult()
+        self._ready = {name: threading.Event() for name in waiting}
         self._after = after
         self._globs: queue.Queue[str | None] = queue.Queue()
         self._all_read = False
@@ -202,6 +219,16 @@ class PagefindIndexer:
     def start(self) -> "PagefindIndexer":
         self._thread.start()
         return self
+
+    def ready(self, name: str) -> None:
+        """The documents of part `name` are written."""
+        if name in self._ready:
+            self._ready[name].set()
+
+    def ready_all(self) -> None:
+        """Every part's documents are written (or the build stopped: nothing waits for ever)."""
+        for event in self._ready.values():
+            event.set()
 
     def add(self, glob: str) -> None:
         """Without `parts`: index the documents under `input_dir` that match `glob`."""
@@ -238,6 +265,8 @@ class PagefindIndexer:
             key, tag = wanted[name], parts.get(name)
             if key and tag and indexed.get(name) == {"key": key, "tag": tag} and _tag(output / name) == tag:
                 continue  # indexed from these documents, and still there as it was written
+            if name in self._ready:
+                self._ready[name].wait()
             globs = None if name == ALL else [f"stories/{name[:4]}/{month:02d}/**/*.html"
                                               for month in part_months(name)]  # None: from add()
             with tempfile.TemporaryDirectory(dir=output, prefix=".staging-") as staging:
