@@ -21,7 +21,7 @@ import pytest
 
 from digest.index import build_digest
 from digest.loader import load_content
-from digest.search import IndexResult, PagefindIndexer, SearchInput, part_months
+from digest.search import IndexResult, PagefindIndexer, SearchInput, part_limit, part_months, partition
 
 pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
 
@@ -264,6 +264,17 @@ def test_a_year_above_the_part_size_is_split_into_the_fewest_parts_under_it(tmp_
     assert [name for name in keys if keys[name] != changed[name]] == ["2024-h2"]  # the other parts are kept
     assert part_months("2024-h2") == [7, 8, 9, 10, 11, 12] and part_months("2024-q1") == [1, 2, 3]
     assert part_months("2024") == list(range(1, 13)) and part_months("2024-05") == [5]
+
+
+def test_parts_are_bounded_by_memory_and_by_a_share_of_the_archive():
+    assert part_limit(10_000) == 3000  # memory: about 630 MiB of Pagefind
+    assert part_limit(2_000) == 667  # a third: an edit re-indexes a third of the archive or less
+    assert part_limit(7) == 250 and part_limit(500) == 250  # a small archive: one part a year
+    assert part_limit(2_000, most=100) == 100  # search_part_size has the last word
+    # Two years of 1,000 stories: halves of about 500, so a warm build re-indexes a quarter.
+    fingerprints = {f"stories/{year}/{month:02d}/s{n}/": "1" for year in (2023, 2024)
+                    for month in range(1, 13) for n in range(83)}
+    assert sorted(partition(fingerprints, part_limit(len(fingerprints)))) == ["2023-h1", "2023-h2", "2024-h1", "2024-h2"]
 
 
 def test_a_split_years_parts_hold_its_months_stories(fixture_build, tmp_path):

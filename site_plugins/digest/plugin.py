@@ -45,7 +45,7 @@ from .newsletter import (DEFAULT_SUBJECT, Newsletter, SettingsError, check_sende
                          email_files)
 from .pages import PageSpec, SitePages
 from .render import MarkdownRenderer
-from .search import ENGINES, PAGEFIND_FOLDER, PART_LIMIT, PagefindIndexer, SearchInput, part_keys, partition
+from .search import ENGINES, PAGEFIND_FOLDER, PART_LIMIT, PagefindIndexer, SearchInput, part_keys, part_limit, partition
 from .watcher import use_native_watcher
 
 log = get_plugin_logger(__name__)
@@ -452,7 +452,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         search_input.keep_only(set(wanted))
         # One Pagefind part per year (or part of a year, above search_part_size stories), indexed
         # only when one of its stories' documents changed (search.py says why and what it costs).
-        by_part = partition(wanted, self.config.search_part_size)
+        by_part = partition(wanted, part_limit(len(wanted), self.config.search_part_size))
         serving = self.command == "serve"
         output = Path(config.site_dir) / PAGEFIND_FOLDER
         indexer = self.indexer = PagefindIndexer(

@@ -72,8 +72,17 @@ UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js",
 # A story's document is stories/<YYYY>/<MM>/<slug>/index.html: its year and month name its part.
 STORY_MONTH = re.compile(r"stories/(\d{4})/(\d{2})/")
 PART_LIMIT = 3000  # stories in a part, at most (unless one month has more): about 630 MiB
+SHARE = 3  # and at most a third of the archive's stories, so that an edit re-indexes a fraction,
+SMALLEST = 250  # but parts of at least this many: each part costs a first search an index chunk
 SPANS = {12: "{year}", 6: "{year}-h{n}", 3: "{year}-q{n}", 1: "{year}-{month:02d}"}  # months per part
 PART_NAME = re.compile(r"(\d{4})(?:-h([12])|-q([1-4])|-(0[1-9]|1[0-2]))?")
+
+
+def part_limit(stories: int, most: int = PART_LIMIT) -> int:
+    """How many stories a part may hold in an archive of `stories`: `most` (memory), and a third
+    of the archive (a warm build's re-indexing), but no fewer than SMALLEST (unless `most` says
+    so): 3,000 at 10,000 stories, 667 at 2,000, 250 at 500."""
+    return min(most, max(SMALLEST, -(-stories // SHARE)))
 
 
 def month_of(url: str) -> tuple[str, int]:
