@@ -52,6 +52,7 @@ import threading
 import time
 import zlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -270,28 +271,24 @@ class PagefindIndexer:
         served = {part["name"]: part["tag"] for part in read_parts(output)}
         indexed = _read_json(self.input_dir / INDEXED_FILE)
         parts = {name: served[name] for name in wanted if name in served}  # name -> tag
-        for name in sorted(wanted, reverse=True):  # the newest part, the one searched most, first
-            key, tag = wanted[name], parts.get(name)
-            if key and tag and indexed.get(name) == {"key": key, "tag": tag} and _tag(output / name) == tag:
-                continue  # indexed from these documents, and still there as it was written
-            if name in self._ready:
-                self._ready[name].wait()
-            globs = None if name == ALL else [f"stories/{name[:4]}/{month:02d}/**/*.html"
-                                              for month in part_months(name)]  # None: from add()
-            with tempfile.TemporaryDirectory(dir=output, prefix=".staging-") as staging:
-                bundle = Path(staging) / name
-                pages = self._complete_part(bundle, globs)
-                self._finish_bundle(bundle)
-                if pages:
-                    parts[name] = _tag(bundle)
-                    _swap(bundle, output / name)
-                else:  # no story (yet): no part; search.js finds nothing without asking Pagefind
-                    parts.pop(name, None)
-            self.result.pages += pages
-            self.result.parts += 1
-            write_parts(output, parts)  # a reader gets each part as soon as it is there
-            indexed[name] = {"key": key, "tag": parts.get(name, "")}
-            _write_json(self.input_dir / INDEXED_FILE, indexed)
+        todo = [name for name in sorted(wanted, reverse=True)  # the newest part, the one searched most, first
+                if not (wanted[name] and parts.get(name) and _tag(output / name) == parts[name]
+                        and indexed.get(name) == {"key": wanted[name], "tag": parts[name]})]  # else: as indexed
+        # One part is finished (in a process of its own, seconds of CPU) while Pagefind indexes the
+        # next: a cold build of several parts waits for the last one's finishing only. A worker
+        # of one: the parts land in order, and only it changes `parts` and `indexed`.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind-finish") as finisher:
+            landing = []
+            for name in todo:
+                if name in self._ready:
+                    self._ready[name].wait()
+                globs = None if name == ALL else [f"stories/{name[:4]}/{month:02d}/**/*.html"
+                                                  for month in part_months(name)]  # None: from add()
+                staging = Path(tempfile.mkdtemp(dir=output, prefix=".staging-"))
+                pages = self._complete_part(staging / name, globs)
+                landing.append(finisher.submit(self._land, name, wanted[name], staging, pages, parts, indexed))
+            for landed in landing:
+                landed.result()  # the first error, if any
         write_parts(output, parts)
         _write_json(self.input_dir / INDEXED_FILE, {name: indexed[name] for name in parts if name in indexed})
         if not (output / SCRIPT).is_file():  # no story yet: Pagefind's script still has to be there
@@ -302,6 +299,24 @@ class PagefindIndexer:
         for path in output.iterdir():  # parts now empty or split otherwise, an interrupted run's
             if path.name not in keep:
                 shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+
+    def _land(self, name: str, key: str, staging: Path, pages: int, parts: dict, indexed: dict) -> None:
+        """Finish the part Pagefind wrote in `staging` and put it in place of the served one."""
+        try:
+            bundle = staging / name
+            self._finish_bundle(bundle)
+            if pages:
+                parts[name] = _tag(bundle)
+                _swap(bundle, self.output_dir / name)
+            else:  # no story (yet): no part; search.js finds nothing without asking Pagefind
+                parts.pop(name, None)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        self.result.pages += pages
+        self.result.parts += 1
+        write_parts(self.output_dir, parts)  # a reader gets each part as soon as it is there
+        indexed[name] = {"key": key, "tag": parts.get(name, "")}
+        _write_json(self.input_dir / INDEXED_FILE, indexed)
 
     def _complete_part(self, bundle: Path, globs: list[str] | None, attempts: int = 3) -> int:
         """Index a part, again if Pagefind left a file incomplete: pagefind 1.5.2's Python API can
