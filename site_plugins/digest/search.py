@@ -13,8 +13,9 @@ of its own. Pagefind's process holds about 210 MiB per 1,000 pages, so a part co
 stories cost, not what the archive costs, and an edit indexes again only the part it touches; each
 part adds to a first search, though (an index chunk per part for each word: measured at 10,000
 stories, +8 % with two parts). A year of more than `search_part_size` stories (default 3,000,
-about 630 MiB) is split into half-years, quarters or months, the coarsest that keeps every part of it
-under the limit: the memory of a build is bounded whatever the archive's size or pace.
+about 650 MiB), or of more than a third of the archive (`part_limit`: an edit re-indexes a fraction
+of a small archive too), is split into half-years, quarters or months, the coarsest that keeps
+every part of it under the limit: Pagefind's memory is bounded whatever the archive's size or pace.
 Layout of `site/pagefind/`:
 
     pagefind.js       Pagefind's script, the same for every part
@@ -72,7 +73,7 @@ UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js",
                 "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
 # A story's document is stories/<YYYY>/<MM>/<slug>/index.html: its year and month name its part.
 STORY_MONTH = re.compile(r"stories/(\d{4})/(\d{2})/")
-PART_LIMIT = 3000  # stories in a part, at most (unless one month has more): about 630 MiB
+PART_LIMIT = 3000  # stories in a part, at most (unless one month has more): about 650 MiB
 SHARE = 3  # and at most a third of the archive's stories, so that an edit re-indexes a fraction,
 SMALLEST = 250  # but parts of at least this many: each part costs a first search an index chunk
 SPANS = {12: "{year}", 6: "{year}-h{n}", 3: "{year}-q{n}", 1: "{year}-{month:02d}"}  # months per part
@@ -195,7 +196,8 @@ class PagefindIndexer:
     With `parts` (name -> key, from `SearchInput.parts()`): one part per year or part of a year.
     A part indexed from documents with the same key, and still in `output_dir` as it was
     written, is kept; the others are indexed one after the other, newest first, each by a
-    Pagefind process of its own; parts no longer listed are removed.
+    Pagefind process of its own, and finished (`finish_part`) while the next one is indexed;
+    parts no longer listed are removed.
 
     Without `parts` (the calling convention of the single index): one part, "all", that
     `add(glob)` feeds as soon as a part of the folder is written ("stories/2024/11/**/*.html") and
