@@ -21,7 +21,7 @@ import pytest
 
 from digest.index import build_digest
 from digest.loader import load_content
-from digest.search import IndexResult, PagefindIndexer, SearchInput, part_limit, part_months, partition
+from digest.search import PART_LIMIT, IndexResult, PagefindIndexer, SearchInput, part_keys, part_limit, part_months, partition
 
 pytest.register_assert_rewrite("browser_support")  # before the import: its asserts explain themselves
 
@@ -226,19 +226,24 @@ def test_without_years_the_index_is_one_part_fed_glob_by_glob(fixture_build, tmp
     assert len(list((tmp_path / "pagefind" / "all" / "fragment").iterdir())) == 3
 
 
+def parts_of(documents: SearchInput, limit: int = PART_LIMIT) -> dict[str, str]:
+    """The parts of the documents written, with their keys, as the plugin gives them to Pagefind."""
+    return part_keys(partition(documents.fingerprints, limit))
+
+
 def test_a_year_key_changes_only_when_its_stories_do(tmp_path):
     folder = tmp_path / "search-input"
     folder.mkdir()
     documents = SearchInput(folder, "en", {})
     for url in ("stories/2024/01/a/", "stories/2024/02/b/", "stories/2023/05/c/"):
         documents.write(url, "v1", "Title", "<p>Text</p>")
-    keys = documents.parts()
+    keys = parts_of(documents)
     assert sorted(keys) == ["2023", "2024"]
     documents.write("stories/2024/02/b/", "v2", "Title", "<p>Other text</p>")
-    rewritten = documents.parts()
+    rewritten = parts_of(documents)
     assert rewritten["2023"] == keys["2023"] and rewritten["2024"] != keys["2024"]
     documents.keep_only({"stories/2024/01/a/", "stories/2024/02/b/"})
-    assert sorted(documents.parts()) == ["2024"] and documents.parts()["2024"] == rewritten["2024"]
+    assert sorted(parts_of(documents)) == ["2024"] and parts_of(documents)["2024"] == rewritten["2024"]
 
 
 def test_a_year_above_the_part_size_is_split_into_the_fewest_parts_under_it(tmp_path):
@@ -252,15 +257,15 @@ def test_a_year_above_the_part_size_is_split_into_the_fewest_parts_under_it(tmp_
             documents.write(f"stories/{month}/s{number}/", "v1", "Title", "<p>Text</p>")
         return documents
 
-    assert sorted(stories("2024/01", "2024/02", "2024/08", "2023/05").parts(limit=3)) == ["2023", "2024"]
-    assert sorted(stories("2024/01", "2024/02", "2024/08", "2023/05").parts(limit=2)) == [
+    assert sorted(parts_of(stories("2024/01", "2024/02", "2024/08", "2023/05"), limit=3)) == ["2023", "2024"]
+    assert sorted(parts_of(stories("2024/01", "2024/02", "2024/08", "2023/05"), limit=2)) == [
         "2023", "2024-h1", "2024-h2"]  # halves: January-June, July-December
-    assert sorted(stories("2024/01", "2024/04", "2024/12").parts(limit=1)) == ["2024-q1", "2024-q2", "2024-q4"]
+    assert sorted(parts_of(stories("2024/01", "2024/04", "2024/12"), limit=1)) == ["2024-q1", "2024-q2", "2024-q4"]
     # A month above the limit cannot be split (its stories are one folder): a part all the same.
-    assert sorted(stories("2024/01", "2024/01", "2024/02").parts(limit=1)) == ["2024-01", "2024-02"]
-    keys = stories("2024/01", "2024/02", "2024/08", "2023/05").parts(limit=2)
+    assert sorted(parts_of(stories("2024/01", "2024/01", "2024/02"), limit=1)) == ["2024-01", "2024-02"]
+    keys = parts_of(stories("2024/01", "2024/02", "2024/08", "2023/05"), limit=2)
     documents.write("stories/2024/08/s2/", "v2", "Title", "<p>Other text</p>")
-    changed = documents.parts(limit=2)
+    changed = parts_of(documents, limit=2)
     assert [name for name in keys if keys[name] != changed[name]] == ["2024-h2"]  # the other parts are kept
     assert part_months("2024-h2") == [7, 8, 9, 10, 11, 12] and part_months("2024-q1") == [1, 2, 3]
     assert part_months("2024") == list(range(1, 13)) and part_months("2024-05") == [5]
@@ -281,9 +286,9 @@ def test_a_split_years_parts_hold_its_months_stories(fixture_build, tmp_path):
     build = fixture_build("years")
     documents, output = tmp_path / "documents", tmp_path / "pagefind"
     shutil.copytree(search_documents(build), documents)
-    parts = SearchInput(documents, "en", {url: "1" for url in (
+    parts = part_keys(partition({url: "1" for url in (
         "stories/2024/01/new-ferry-route/", "stories/2024/02/port-wages/", "stories/2024/03/ferry-strike-ends/",
-        "stories/2023/05/port-strike/", "stories/2023/11/ferry-sinks/", "stories/2022/08/first-ferry/")}).parts(limit=1)
+        "stories/2023/05/port-strike/", "stories/2023/11/ferry-sinks/", "stories/2022/08/first-ferry/")}, limit=1))
     assert (index_by_year(documents, output, parts=parts).parts) == 6
     listed = [part["name"] for part in json.loads((output / "parts.json").read_text(encoding="utf-8"))["parts"]]
     assert listed == ["2024-03", "2024-02", "2024-01", "2023-h2", "2023-h1", "2022"]

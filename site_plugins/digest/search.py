@@ -31,7 +31,7 @@ a filter file every search with facets would download; each part is compacted
 (`pagefind_stable.compact`: short page names, pages numbered in date order instead of a date
 sort, capped positions of the words most pages contain) before it is made byte-stable.
 `tag` changes whenever the part's files do (search.js passes it to Pagefind as `metaCacheTag`).
-Which documents each part was indexed from (its key, `SearchInput.parts()`) is kept with the
+Which documents each part was indexed from (its key, `part_keys`) is kept with the
 documents, not in the site (the key depends on the build's folder): a part whose key and files are
 unchanged is not indexed again. A new part is added to parts.json; no page changes.
 """
@@ -163,9 +163,6 @@ class SearchInput:
             shutil.rmtree(self.folder / url, ignore_errors=True)
             del self.fingerprints[url]
 
-    def parts(self, limit: int = PART_LIMIT) -> dict[str, str]:
-        """Each part of the index of the documents written (see `part_keys`)."""
-        return part_keys(partition(self.fingerprints, limit))
 
 
 def partition(fingerprints: Mapping[str, str], limit: int = PART_LIMIT) -> dict[str, list[tuple[str, str]]]:
@@ -193,7 +190,7 @@ class PagefindIndexer:
     """Pagefind's index of a `SearchInput` folder, built in a background thread, in parts (see the
     module's docstring for the layout of `output_dir`).
 
-    With `parts` (name -> key, from `SearchInput.parts()`): one part per year or part of a year.
+    With `parts` (name -> key, from `part_keys`): one part per year or part of a year.
     A part indexed from documents with the same key, and still in `output_dir` as it was
     written, is kept; the others are indexed one after the other, newest first, each by a
     Pagefind process of its own, and finished (`finish_part`) while the next one is indexed;
