@@ -112,12 +112,8 @@ def _no_cyclic_gc():
 
 
 def _compact_language(folder: Path, language: str, index: dict) -> None:
-    meta_path = folder / f"pagefind.{_checked_name(index['hash'], ENTRY_FILE)}.pf_meta"
-    meta = _read(meta_path)
-    if not (isinstance(meta, list) and len(meta) == META_FIELDS and _pairs(meta[1]) and isinstance(meta[2], list)):
-        raise UnexpectedFormat(f"{meta_path}: not the metadata layout of Pagefind {CHECKED_WITH}")
-    if not (_pairs(meta[3]) and _pairs(meta[4])):
-        raise UnexpectedFormat(f"{meta_path}: not the metadata layout of Pagefind {CHECKED_WITH}")
+    meta_path = _meta_path(folder, _checked_name(index['hash'], ENTRY_FILE))
+    meta = _read_meta(meta_path)
     number = _renumber(meta, meta_path)  # old page number -> new, or None if unchanged
     pages = meta[1]
     _rename_fragments(folder, pages)
@@ -161,9 +157,7 @@ def _renumber_filters(folder: Path, language: str, filters: list, number: list[i
     renamed = []
     for name, hash_ in filters:
         path = folder / "filter" / f"{_checked_name(hash_, 'metadata')}.pf_filter"
-        data = _read(path)
-        if not (isinstance(data, list) and len(data) == 2 and data[0] == name and _pairs(data[1])):
-            raise UnexpectedFormat(f"{path}: not the filter layout of Pagefind {CHECKED_WITH}")
+        data = _read_filter(path, name)
         for value in data[1]:
             value[1] = sorted(number[_page(page, number, path)] for page in value[1])
         payload = cbor2.dumps(data)
@@ -291,10 +285,8 @@ def write_facets(folder: Path) -> dict | None:
         target.unlink(missing_ok=True)
         return None
     (language, index), = languages.items()
-    meta_path = folder / f"pagefind.{_checked_name(index['hash'], ENTRY_FILE)}.pf_meta"
-    meta = _read(meta_path)
-    if not (isinstance(meta, list) and len(meta) == META_FIELDS and _pairs(meta[1]) and _pairs(meta[3])):
-        raise UnexpectedFormat(f"{meta_path}: not the metadata layout of Pagefind {CHECKED_WITH}")
+    meta_path = _meta_path(folder, _checked_name(index['hash'], ENTRY_FILE))
+    meta = _read_meta(meta_path)
     names = [page[0] for page in meta[1]]
     prefixes = {name.rpartition("_")[0] for name in names}
     if not names:
@@ -305,9 +297,7 @@ def write_facets(folder: Path) -> dict | None:
     filters = {}
     for name, hash_ in sorted(meta[3], key=lambda pair: pair[0]):
         path = folder / "filter" / f"{_checked_name(hash_, meta_path)}.pf_filter"
-        data = _read(path)
-        if not (isinstance(data, list) and len(data) == 2 and data[0] == name and _pairs(data[1])):
-            raise UnexpectedFormat(f"{path}: not the filter layout of Pagefind {CHECKED_WITH}")
+        data = _read_filter(path, name)
         values = sorted(value for value, _ in data[1])
         width = 1 if len(values) <= len(FACET_ALPHABET) else 2
         if len(values) > len(FACET_ALPHABET) ** width:
@@ -347,17 +337,13 @@ def _base36(number: int) -> str:
 
 def _stabilise_language(folder: Path, language: str, meta_hash: str) -> str:
     """Rewrite one language's filter files and metadata file; return the metadata file's new hash."""
-    meta_path = folder / f"pagefind.{meta_hash}.pf_meta"
-    meta = _read(meta_path)
-    if not (isinstance(meta, list) and len(meta) == META_FIELDS and _pairs(meta[3]) and _pairs(meta[4])):
-        raise UnexpectedFormat(f"{meta_path}: not the metadata layout of Pagefind {CHECKED_WITH}")
+    meta_path = _meta_path(folder, meta_hash)
+    meta = _read_meta(meta_path)
 
     old_files, new_files, filters = [meta_path], {}, []
     for name, old_hash in sorted(meta[3], key=lambda pair: pair[0]):
         path = folder / "filter" / f"{_checked_name(old_hash, meta_path)}.pf_filter"
-        index = _read(path)
-        if not (isinstance(index, list) and len(index) == 2 and index[0] == name and _pairs(index[1])):
-            raise UnexpectedFormat(f"{path}: not the filter layout of Pagefind {CHECKED_WITH}")
+        index = _read_filter(path, name)
         payload = cbor2.dumps([name, sorted(index[1], key=lambda value: value[0])])
         new_hash = _filter_hash(language, payload, taken=new_files)
         new_files[new_hash] = payload
@@ -374,17 +360,43 @@ def _stabilise_language(folder: Path, language: str, meta_hash: str) -> str:
         path.unlink()
     for new_hash, payload in new_files.items():
         _write(folder / "filter" / f"{new_hash}.pf_filter", payload)
-    _write(folder / f"pagefind.{new_meta_hash}.pf_meta", meta_payload)
+    _write(_meta_path(folder, new_meta_hash), meta_payload)
     return new_meta_hash
+
+
+def _meta_path(folder: Path, meta_hash: str) -> Path:
+    return folder / f"pagefind.{meta_hash}.pf_meta"
+
+
+def _read_meta(path: Path) -> list:
+    """A metadata file: [version, pages, index chunks, filters, sorts] (META_FIELDS)."""
+    meta = _read(path)
+    if not (isinstance(meta, list) and len(meta) == META_FIELDS and _pairs(meta[1]) and isinstance(meta[2], list)
+            and _pairs(meta[3]) and _pairs(meta[4])):
+        raise UnexpectedFormat(f"{path}: not the metadata layout of Pagefind {CHECKED_WITH}")
+    return meta
+
+
+def _read_filter(path: Path, name: str) -> list:
+    """Filter `name`'s file: [name, [[value, [page, ...]], ...]]."""
+    data = _read(path)
+    if not (isinstance(data, list) and len(data) == 2 and data[0] == name and _pairs(data[1])):
+        raise UnexpectedFormat(f"{path}: not the filter layout of Pagefind {CHECKED_WITH}")
+    return data
+
+
+def _payload(path: Path) -> bytes:
+    """A Pagefind data file's CBOR, after its gzip and its signature."""
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise UnexpectedFormat(f"{path}: no {SIGNATURE.decode()} signature")
+    return data[len(SIGNATURE):]
 
 
 def _read(path: Path):
     """The CBOR payload of a Pagefind data file, refused unless it encodes back to the same bytes
     (a tag, a map, a float or an indefinite length would be a format this module does not know)."""
-    data = gzip.decompress(path.read_bytes())
-    if not data.startswith(SIGNATURE):
-        raise UnexpectedFormat(f"{path}: no {SIGNATURE.decode()} signature")
-    payload = data[len(SIGNATURE):]
+    payload = _payload(path)
     value = cbor2.loads(payload)
     if cbor2.dumps(value) != payload:
         raise UnexpectedFormat(f"{path}: its CBOR is not what Pagefind {CHECKED_WITH} writes")
@@ -410,11 +422,8 @@ def _read_index(path: Path) -> list:
     Pagefind writes one (a float, a boolean, null, a byte string). All that passes and would
     not encode back to the same bytes is a number or a length written in more bytes than it
     needs: it decodes to the same values, and a changed chunk is written anew anyway."""
-    data = gzip.decompress(path.read_bytes())
-    if not data.startswith(SIGNATURE):
-        raise UnexpectedFormat(f"{path}: no {SIGNATURE.decode()} signature")
     try:
-        words = cbor2.loads(data[len(SIGNATURE):], allow_indefinite=False, semantic_decoders=_EveryTag(),
+        words = cbor2.loads(_payload(path), allow_indefinite=False, semantic_decoders=_EveryTag(),
                             object_hook=_refuse)
     except cbor2.CBORDecodeError as error:
         raise UnexpectedFormat(f"{path}: its CBOR is not what Pagefind {CHECKED_WITH} writes ({error})") from None

@@ -45,7 +45,8 @@ from .newsletter import (DEFAULT_SUBJECT, Newsletter, SettingsError, check_sende
                          email_files)
 from .pages import PageSpec, SitePages
 from .render import MarkdownRenderer
-from .search import ENGINES, PAGEFIND_FOLDER, PART_LIMIT, PagefindIndexer, SearchInput, part_keys, part_limit, partition
+from .search import (ENGINES, PAGEFIND_FOLDER, PART_LIMIT, PagefindIndexer, SearchInput, newest_first, part_keys,
+                     part_limit, partition)
 from .watcher import use_native_watcher
 
 log = get_plugin_logger(__name__)
@@ -461,7 +462,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         # The documents part by part, in the order Pagefind takes the parts (newest first): it
         # indexes the first while the others' documents are rendered (a cold build's story bodies).
         try:
-            for name in sorted(by_part, reverse=True):
+            for name in newest_first(by_part):
                 for url, key in by_part[name]:
                     if not search_input.current(url, key, look=not self.swept):
                         search_input.write(url, key, searchable[url].title, self.pages.search_document(searchable[url]))

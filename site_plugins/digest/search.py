@@ -80,6 +80,12 @@ SPANS = {12: "{year}", 6: "{year}-h{n}", 3: "{year}-q{n}", 1: "{year}-{month:02d
 PART_NAME = re.compile(r"(\d{4})(?:-h([12])|-q([1-4])|-(0[1-9]|1[0-2]))?")
 
 
+def newest_first(names) -> list[str]:
+    """Parts in the order they are indexed and listed: the newest, the one searched most, first
+    (names sort as their dates do: "2024-h2" > "2024-h1" > "2023")."""
+    return sorted(names, reverse=True)
+
+
 def part_limit(stories: int, most: int = PART_LIMIT) -> int:
     """How many stories a part may hold in an archive of `stories`: `most` (memory), and a third
     of the archive (a warm build's re-indexing), but no fewer than SMALLEST (unless `most` says
@@ -270,7 +276,7 @@ class PagefindIndexer:
         served = {part["name"]: part["tag"] for part in read_parts(output)}
         indexed = _read_json(self.input_dir / INDEXED_FILE)
         parts = {name: served[name] for name in wanted if name in served}  # name -> tag
-        todo = [name for name in sorted(wanted, reverse=True)  # the newest part, the one searched most, first
+        todo = [name for name in newest_first(wanted)
                 if not (wanted[name] and parts.get(name) and _tag(output / name) == parts[name]
                         and indexed.get(name) == {"key": wanted[name], "tag": parts[name]})]  # else: as indexed
         # One part is finished (in a process of its own, seconds of CPU) while Pagefind indexes the
@@ -407,7 +413,7 @@ def read_parts(output_dir: Path) -> list[dict]:
 
 def write_parts(output_dir: Path, parts: Mapping[str, str]) -> None:
     """parts.json (part name -> tag), newest part first: the one search.js makes Pagefind's primary."""
-    listed = [{"name": name, "tag": parts[name]} for name in sorted(parts, reverse=True)]
+    listed = [{"name": name, "tag": parts[name]} for name in newest_first(parts)]
     _write_json(output_dir / PARTS_FILE, {"parts": listed})
 
 
